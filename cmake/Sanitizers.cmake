@@ -1,0 +1,10 @@
+# INVENTORY_SANITIZE=address -> ASan + UBSan; =thread -> TSan. Applies to every target.
+if(INVENTORY_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(INVENTORY_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT INVENTORY_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "INVENTORY_SANITIZE must be empty, 'address' or 'thread'")
+endif()

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# A private, throwaway RabbitMQ node from Debian's rabbitmq-server package:
+# its own directory, node name, ports and Erlang cookie; stopped by its own pid.
+#
+#   scripts/broker.sh start DIR [PORT]   boot a node in DIR (free port if none given),
+#                                        wait until it serves, write DIR/broker.env
+#   scripts/broker.sh stop DIR           stop that node (by pid) and wait for it
+#   scripts/broker.sh restart DIR        stop, then start again on the same port
+#   scripts/broker.sh freeze|thaw DIR    SIGSTOP / SIGCONT the node (a silent broker)
+#
+# DIR/broker.env holds AMQP_URL, BROKER_PORT, BROKER_NODE, BROKER_PID, BROKER_HOME.
+set -euo pipefail
+
+RMQ_BIN=${RMQ_BIN:-/usr/lib/rabbitmq/bin}
+
+die() { echo "broker.sh: $*" >&2; exit 1; }
+
+free_port() {
+  python3 - <<'PY'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+PY
+}
+
+port_is_free() {
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+node_env() {
+  local dir=$1 port=$2
+  export HOME="$dir"
+  export RABBITMQ_NODENAME="inv$port@localhost"
+  export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export RABBITMQ_NODE_PORT="$port"
+  export RABBITMQ_DIST_PORT=$((port + 10000))
+  export RABBITMQ_MNESIA_BASE="$dir/mnesia"
+  export RABBITMQ_LOG_BASE="$dir/log"
+  export RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
+  export RABBITMQ_CONFIG_FILE="$dir/rabbitmq"
+  export RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins"
+  export RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf"
+  export RABBITMQ_ALLOW_INPUT=
+  export RABBITMQ_LOGS="$dir/log/broker.log"
+  export RABBITMQ_CTL_DIST_PORT_MIN=$((port + 10001))
+  export RABBITMQ_CTL_DIST_PORT_MAX=$((port + 10020))
+}
+
+start() {
+  local dir=$1 port=${2:-}
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  if [[ -z "$port" && -f "$dir/broker.env" ]]; then
+    port=$(sed -n 's/^BROKER_PORT=//p' "$dir/broker.env")
+  fi
+  if [[ -z "$port" ]]; then
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      port=$(free_port)
+      # the node also needs port+10000 (distribution) and a range for rabbitmqctl
+      if (( port < 55000 )) && port_is_free $((port + 10000)); then break; fi
+      port=
+    done
+    [[ -n "$port" ]] || die "no free port found"
+  fi
+  node_env "$dir" "$port"
+  mkdir -p "$dir/log" "$dir/mnesia"
+  : > "$dir/enabled_plugins.tmp"; echo "[]." > "$dir/enabled_plugins"
+  : > "$dir/rabbitmq-env.conf"
+  # Quiet, small, and fast to boot: no disk alarm on a nearly full /tmp,
+  # loopback only, guest allowed on loopback.
+  cat > "$dir/rabbitmq.conf" <<CONF
+listeners.tcp.default = 127.0.0.1:$port
+loopback_users = none
+disk_free_limit.absolute = 50MB
+log.console = false
+log.file.level = info
+CONF
+  echo "[]." > "$dir/advanced.config"
+  if [[ ! -f "$dir/.erlang.cookie" ]]; then
+    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/.erlang.cookie"
+    chmod 400 "$dir/.erlang.cookie"
+  fi
+  rm -f "$dir/rabbitmq.pid"
+  setsid "$RMQ_BIN/rabbitmq-server" > "$dir/log/stdout.log" 2>&1 < /dev/null &
+  local launcher=$!
+  # The pid file appears once the Erlang VM runs; `wait` then blocks until the app is up.
+  local i
+  for i in $(seq 1 300); do
+    [[ -s "$dir/rabbitmq.pid" ]] && break
+    kill -0 "$launcher" 2>/dev/null || { tail -n 30 "$dir/log/stdout.log" >&2; die "rabbitmq-server exited during start (see $dir/log)"; }
+    sleep 0.1
+  done
+  [[ -s "$dir/rabbitmq.pid" ]] || die "no pid file after 30 s (see $dir/log)"
+  if ! timeout 120 "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" wait --timeout 100 "$dir/rabbitmq.pid" > "$dir/log/wait.log" 2>&1; then
+    tail -n 30 "$dir/log/wait.log" >&2
+    die "node $RABBITMQ_NODENAME did not come up (see $dir/log)"
+  fi
+  local pid
+  pid=$(cat "$dir/rabbitmq.pid")
+  cat > "$dir/broker.env" <<ENV
+AMQP_URL=amqp://guest:guest@127.0.0.1:$port/
+BROKER_PORT=$port
+BROKER_NODE=$RABBITMQ_NODENAME
+BROKER_PID=$pid
+BROKER_HOME=$dir
+ENV
+  echo "broker $RABBITMQ_NODENAME up on 127.0.0.1:$port (pid $pid, dir $dir)"
+}
+
+load_env() {
+  local dir=$1
+  [[ -f "$dir/broker.env" ]] || die "no broker.env in $dir"
+  # shellcheck disable=SC1091
+  source "$dir/broker.env"
+}
+
+stop() {
+  local dir=$1
+  [[ -f "$dir/broker.env" ]] || return 0
+  load_env "$dir"
+  if kill -0 "$BROKER_PID" 2>/dev/null; then
+    kill -CONT "$BROKER_PID" 2>/dev/null || true
+    kill -TERM "$BROKER_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 1 300); do
+      kill -0 "$BROKER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$BROKER_PID" 2>/dev/null; then kill -KILL "$BROKER_PID" 2>/dev/null || true; fi
+  fi
+  echo "broker $BROKER_NODE stopped"
+}
+
+cmd=${1:-}; dir=${2:-}
+[[ -n "$cmd" && -n "$dir" ]] || die "usage: broker.sh start|stop|restart|freeze|thaw DIR [PORT]"
+case "$cmd" in
+  start) start "$dir" "${3:-}" ;;
+  stop) stop "$dir" ;;
+  restart) stop "$dir"; start "$dir" ;;
+  freeze) load_env "$dir"; kill -STOP "$BROKER_PID" ;;
+  thaw) load_env "$dir"; kill -CONT "$BROKER_PID" ;;
+  *) die "unknown command '$cmd'" ;;
+esac
