@@ -4,9 +4,11 @@
 #
 #   scripts/broker.sh start DIR [PORT]   boot a node in DIR (free port if none given),
 #                                        wait until it serves, write DIR/broker.env
+#   scripts/broker.sh fresh DIR          stop whatever ran in DIR, wipe it, start anew
 #   scripts/broker.sh stop DIR           stop that node (by pid) and wait for it
-#   scripts/broker.sh restart DIR        stop, then start again on the same port
+#   scripts/broker.sh restart DIR        stop, then start again on the same port and data
 #   scripts/broker.sh freeze|thaw DIR    SIGSTOP / SIGCONT the node (a silent broker)
+#   scripts/broker.sh ctl DIR ARGS...    rabbitmqctl against that node
 #
 # DIR/broker.env holds AMQP_URL, BROKER_PORT, BROKER_NODE, BROKER_PID, BROKER_HOME.
 set -euo pipefail
@@ -100,7 +102,7 @@ CONF
   local pid
   pid=$(cat "$dir/rabbitmq.pid")
   cat > "$dir/broker.env" <<ENV
-AMQP_URL=amqp://guest:guest@127.0.0.1:$port/
+AMQP_URL=amqp://guest:guest@127.0.0.1:$port
 BROKER_PORT=$port
 BROKER_NODE=$RABBITMQ_NODENAME
 BROKER_PID=$pid
@@ -133,10 +135,20 @@ stop() {
   echo "broker $BROKER_NODE stopped"
 }
 
+ctl() {
+  local dir=$1; shift
+  load_env "$dir"
+  node_env "$BROKER_HOME" "$BROKER_PORT"
+  "$RMQ_BIN/rabbitmqctl" -q -n "$BROKER_NODE" "$@"
+}
+
 cmd=${1:-}; dir=${2:-}
-[[ -n "$cmd" && -n "$dir" ]] || die "usage: broker.sh start|stop|restart|freeze|thaw DIR [PORT]"
+[[ -n "$cmd" && -n "$dir" ]] || die "usage: broker.sh start|fresh|stop|restart|freeze|thaw|ctl DIR [PORT|ARGS...]"
+[[ -x "$RMQ_BIN/rabbitmq-server" ]] || die "no $RMQ_BIN/rabbitmq-server: install Debian's rabbitmq-server (scripts/setup.sh does)"
 case "$cmd" in
   start) start "$dir" "${3:-}" ;;
+  fresh) stop "$dir"; rm -rf "$dir"; start "$dir" "${3:-}" ;;
+  ctl) shift 2; ctl "$dir" "$@" ;;
   stop) stop "$dir" ;;
   restart) stop "$dir"; start "$dir" ;;
   freeze) load_env "$dir"; kill -STOP "$BROKER_PID" ;;

@@ -278,13 +278,31 @@ void AmqpSession::consume(const std::string& queue) {
   consuming_ = true;
 }
 
+std::uint32_t AmqpSession::message_count(const std::string& queue) {
+  const amqp_queue_declare_ok_t* ok = amqp_queue_declare(conn_.get(), kChannel, bytes_of(queue), /*passive=*/1, 0,
+                                                         0, 0, amqp_empty_table);
+  check_rpc(("looking up queue '" + queue + "'").c_str());
+  return ok->message_count;
+}
+
+std::uint32_t AmqpSession::purge(const std::string& queue) {
+  const amqp_queue_purge_ok_t* ok = amqp_queue_purge(conn_.get(), kChannel, bytes_of(queue));
+  check_rpc(("purging queue '" + queue + "'").c_str());
+  return ok->message_count;
+}
+
+void AmqpSession::delete_queue(const std::string& queue) {
+  amqp_queue_delete(conn_.get(), kChannel, bytes_of(queue), /*if_unused=*/0, /*if_empty=*/0);
+  check_rpc(("deleting queue '" + queue + "'").c_str());
+}
+
 std::uint64_t AmqpSession::publish(const std::string& queue, const OutgoingMessage& message) {
   amqp_basic_properties_t props{};
   props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_APP_ID_FLAG |
                  AMQP_BASIC_TIMESTAMP_FLAG;
-  props.content_type = amqp_cstring_bytes("application/json");
+  props.content_type = bytes_of(message.content_type);
   props.delivery_mode = message.persistent ? 2 : 1;
-  props.app_id = amqp_cstring_bytes("inventory_publisher");
+  props.app_id = bytes_of(message.app_id);
   props.timestamp = static_cast<uint64_t>(message.timestamp_s);
   if (!message.message_id.empty()) {
     props._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;

@@ -70,6 +70,8 @@ struct OutgoingMessage {
   std::string_view message_id;
   std::int64_t timestamp_s = 0;
   bool persistent = true;
+  std::string_view app_id = "inventory_publisher";
+  std::string_view content_type = "application/json";
 };
 
 class AmqpSession {
@@ -86,6 +88,12 @@ class AmqpSession {
   void enable_confirms();
   void set_prefetch(std::uint16_t count);
   void consume(const std::string& queue);
+
+  // Ready messages in `queue` (a passive declare). Throws LinkLost if it does not exist.
+  std::uint32_t message_count(const std::string& queue);
+  // Removes every ready message from `queue`; returns how many.
+  std::uint32_t purge(const std::string& queue);
+  void delete_queue(const std::string& queue);
 
   // Sends one message to `queue` on the default exchange, mandatory. Returns the
   // publish sequence number (the delivery tag its confirm will carry).
