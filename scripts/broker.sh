@@ -10,7 +10,11 @@
 #   scripts/broker.sh freeze|thaw DIR    SIGSTOP / SIGCONT the node (a silent broker)
 #   scripts/broker.sh ctl DIR ARGS...    rabbitmqctl against that node
 #
-# DIR/broker.env holds AMQP_URL, BROKER_PORT, BROKER_NODE, BROKER_PID, BROKER_HOME.
+# DIR/broker.env holds AMQP_URL, BROKER_PORT, BROKER_NODE, BROKER_PID, BROKER_HOME, BROKER_KIND.
+#
+# Where a Docker engine runs (and INVENTORY_BROKER is not "local"), the node is
+# the docker-compose.yml service instead, as its own compose project per DIR;
+# INVENTORY_BROKER=docker insists on that, =local on the rabbitmq-server package.
 set -euo pipefail
 
 RMQ_BIN=${RMQ_BIN:-/usr/lib/rabbitmq/bin}
@@ -18,12 +22,11 @@ RMQ_BIN=${RMQ_BIN:-/usr/lib/rabbitmq/bin}
 die() { echo "broker.sh: $*" >&2; exit 1; }
 
 free_port() {
-  python3 - <<'PY'
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-PY
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 30000))
+    port_is_free "$p" && { echo "$p"; return; }
+  done
 }
 
 port_is_free() {
@@ -107,6 +110,7 @@ BROKER_PORT=$port
 BROKER_NODE=$RABBITMQ_NODENAME
 BROKER_PID=$pid
 BROKER_HOME=$dir
+BROKER_KIND=local
 ENV
   echo "broker $RABBITMQ_NODENAME up on 127.0.0.1:$port (pid $pid, dir $dir)"
 }
@@ -135,15 +139,66 @@ stop() {
   echo "broker $BROKER_NODE stopped"
 }
 
+# ---- Docker Compose flavour ---------------------------------------------------
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+compose() { docker compose -f "$ROOT/docker-compose.yml" -p "inv$BROKER_PORT" "$@"; }
+
+use_docker() {
+  case "${INVENTORY_BROKER:-auto}" in
+    docker) return 0 ;;
+    local) return 1 ;;
+    *) docker info > /dev/null 2>&1 ;;
+  esac
+}
+
+docker_start() {
+  local dir=$1 port=${2:-}
+  mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
+  if [[ -z "$port" && -f "$dir/broker.env" ]]; then port=$(sed -n 's/^BROKER_PORT=//p' "$dir/broker.env"); fi
+  [[ -n "$port" ]] || port=$(free_port)
+  BROKER_PORT=$port
+  AMQP_PORT=$port MANAGEMENT_PORT=$((port + 1)) compose up -d --wait rabbitmq > "$dir/compose.log" 2>&1 \
+    || { cat "$dir/compose.log" >&2; die "docker compose could not start RabbitMQ"; }
+  cat > "$dir/broker.env" <<ENV
+AMQP_URL=amqp://guest:guest@127.0.0.1:$port
+BROKER_PORT=$port
+BROKER_NODE=inv$port
+BROKER_PID=
+BROKER_HOME=$dir
+BROKER_KIND=docker
+ENV
+  echo "broker (docker compose project inv$port) up on 127.0.0.1:$port"
+}
+
+is_docker_dir() { [[ -f "$1/broker.env" ]] && grep -q '^BROKER_KIND=docker' "$1/broker.env"; }
+
 ctl() {
   local dir=$1; shift
   load_env "$dir"
+  if [[ "${BROKER_KIND:-local}" == docker ]]; then compose exec -T rabbitmq rabbitmqctl -q "$@"; return; fi
   node_env "$BROKER_HOME" "$BROKER_PORT"
   "$RMQ_BIN/rabbitmqctl" -q -n "$BROKER_NODE" "$@"
 }
 
 cmd=${1:-}; dir=${2:-}
 [[ -n "$cmd" && -n "$dir" ]] || die "usage: broker.sh start|fresh|stop|restart|freeze|thaw|ctl DIR [PORT|ARGS...]"
+
+if is_docker_dir "$dir" || { [[ "$cmd" == start || "$cmd" == fresh ]] && use_docker; }; then
+  [[ -f "$dir/broker.env" ]] && load_env "$dir"
+  case "$cmd" in
+    start) docker_start "$dir" "${3:-}" ;;
+    fresh) if is_docker_dir "$dir"; then compose down -v > /dev/null 2>&1 || true; fi
+           rm -rf "$dir"; docker_start "$dir" "${3:-}" ;;
+    stop) compose stop > /dev/null; echo "broker inv$BROKER_PORT stopped" ;;
+    restart) compose stop > /dev/null; docker_start "$dir" ;;
+    freeze) compose pause > /dev/null ;;
+    thaw) compose unpause > /dev/null 2>&1 || true ;;
+    ctl) shift 2; ctl "$dir" "$@" ;;
+    *) die "unknown command '$cmd'" ;;
+  esac
+  exit 0
+fi
+
 [[ -x "$RMQ_BIN/rabbitmq-server" ]] || die "no $RMQ_BIN/rabbitmq-server: install Debian's rabbitmq-server (scripts/setup.sh does)"
 case "$cmd" in
   start) start "$dir" "${3:-}" ;;
