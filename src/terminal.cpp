@@ -116,6 +116,8 @@ namespace {
 struct Session {
   const Console* console = nullptr;
   bool quit = false;
+  bool line_done = false;    // a line was handled: the prompt must be shown again
+  std::size_t word_start = 0;  // where the word being completed starts
   std::string out;
 };
 Session* g_session = nullptr;
@@ -127,6 +129,7 @@ void on_line(char* line) {
     write_all(STDOUT_FILENO, "\n");
     return;
   }
+  s.line_done = true;
   std::string_view text(line);
   if (text.find_first_not_of(" \t") != std::string_view::npos) add_history(line);
   s.out.clear();
@@ -140,16 +143,17 @@ char* completion_entry(const char* text, int state) {
   static std::size_t next = 0;
   if (state == 0) {
     std::string_view line(rl_line_buffer ? rl_line_buffer : "");
-    const std::size_t word_start = static_cast<std::size_t>(rl_point) - std::strlen(text);
-    matches = g_session->console->complete(line.substr(0, std::min(word_start, line.size())), text);
+    const std::size_t word_start = std::min(g_session->word_start, line.size());
+    matches = g_session->console->complete(line.substr(0, word_start), text);
     next = 0;
   }
   if (next >= matches.size()) return nullptr;
   return strdup(matches[next++].c_str());
 }
 
-char** complete(const char* text, int, int) {
+char** complete(const char* text, int start, int) {
   rl_attempted_completion_over = 1;  // never fall back to file names
+  g_session->word_start = start < 0 ? 0 : static_cast<std::size_t>(start);
   return rl_completion_matches(text, completion_entry);
 }
 
@@ -218,6 +222,11 @@ int run_interactive(const Console& console, SignalWatch& signals, Log& log, cons
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       rl_callback_read_char();
+      if (session.line_done && !session.quit) {
+        // libedit shows the next prompt only on the next key: show it now.
+        session.line_done = false;
+        rl_callback_handler_install(settings.prompt.c_str(), on_line);
+      }
       if (fds[0].revents & (POLLHUP | POLLERR) && !(fds[0].revents & POLLIN)) break;
     }
   }
