@@ -125,11 +125,22 @@ AmqpSession::AmqpSession(const ConnectionSettings& settings)
   timeval rpc_tv = to_timeval(settings.rpc_timeout);
   amqp_set_rpc_timeout(conn_.get(), &rpc_tv);
 
-  amqp_table_entry_t props_entries[1];
-  props_entries[0].key = amqp_cstring_bytes("connection_name");
-  props_entries[0].value.kind = AMQP_FIELD_KIND_UTF8;
-  props_entries[0].value.value.bytes = bytes_of(settings.connection_name);
-  amqp_table_t props{settings.connection_name.empty() ? 0 : 1, props_entries};
+  // RabbitMQ tells a consumer that it was cancelled (its queue deleted, say) with
+  // basic.cancel only when the client claims consumer_cancel_notify; rabbitmq-c
+  // claims just authentication_failure_close and merges this table into its own.
+  amqp_table_entry_t capability_entries[1];
+  capability_entries[0].key = amqp_cstring_bytes("consumer_cancel_notify");
+  capability_entries[0].value.kind = AMQP_FIELD_KIND_BOOLEAN;
+  capability_entries[0].value.value.boolean = 1;
+
+  amqp_table_entry_t props_entries[2];
+  props_entries[0].key = amqp_cstring_bytes("capabilities");
+  props_entries[0].value.kind = AMQP_FIELD_KIND_TABLE;
+  props_entries[0].value.value.table = amqp_table_t{1, capability_entries};
+  props_entries[1].key = amqp_cstring_bytes("connection_name");
+  props_entries[1].value.kind = AMQP_FIELD_KIND_UTF8;
+  props_entries[1].value.value.bytes = bytes_of(settings.connection_name);
+  amqp_table_t props{settings.connection_name.empty() ? 1 : 2, props_entries};
 
   const amqp_rpc_reply_t login = amqp_login_with_properties(
       conn_.get(), url_.vhost.c_str(), 0, 131072, static_cast<int>(settings.heartbeat.count()), &props,

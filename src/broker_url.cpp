@@ -21,10 +21,11 @@ std::string percent_decode(std::string_view url, std::string_view s, const char*
       out += s[i];
       continue;
     }
-    int value = 0;
-    if (i + 2 >= s.size()) bad_url(url, std::string("bad %-escape in ") + part);
-    auto [ptr, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, value, 16);
-    if (ec != std::errc() || ptr != s.data() + i + 3) bad_url(url, std::string("bad %-escape in ") + part);
+    if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
+      bad_url(url, std::string("bad %-escape in ") + part);
+    unsigned value = 0;
+    std::from_chars(s.data() + i + 1, s.data() + i + 3, value, 16);
     out += static_cast<char>(value);
     i += 2;
   }
@@ -47,8 +48,10 @@ std::string BrokerUrl::display() const {
 std::string redact_url(std::string_view url) {
   const auto scheme_end = url.find("://");
   const std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  const auto at = url.find('@', start);
-  if (at == std::string_view::npos) return std::string(url);
+  // The password ends at the last '@' before the path, as the parser reads it.
+  const auto path = url.find('/', start);
+  const auto at = url.substr(0, path).rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(url);
   const auto colon = url.substr(0, at).find(':', start);
   if (colon == std::string_view::npos) return std::string(url);
   return std::string(url.substr(0, colon + 1)) + "****" + std::string(url.substr(at));

@@ -67,7 +67,7 @@ bool parse_asked(std::string_view text, Command& c) {
     c.quantity = *q;
     return true;
   }
-  const bool digits = !text.empty() && std::all_of(text.begin() + (text[0] == '-' ? 1 : 0), text.end(),
+  const bool digits = text.size() > (text[0] == '-' ? 1u : 0u) && std::all_of(text.begin() + (text[0] == '-' ? 1 : 0), text.end(),
                                                    [](char ch) { return ch >= '0' && ch <= '9'; });
   c = invalid(digits ? "quantity " + std::string(text) + " is out of range"
                      : "quantity must be a whole number, not '" + std::string(text) + "'");

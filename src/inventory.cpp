@@ -29,7 +29,7 @@ ApplyOutcome Inventory::apply(const InventoryUpdate& update, std::int64_t at_us,
     auto it = shard.map.find(std::string_view(update.product_id));
     if (it == shard.map.end()) {
       it = shard.map.emplace(update.product_id, StockEntry{}).first;
-    } else if (update.version && *update.version <= it->second.version) {
+    } else if (update.version && *update.version != 0 && *update.version <= it->second.version) {
       lock.unlock();
       stale_.fetch_add(1, std::memory_order_relaxed);
       return ApplyOutcome::kStale;

@@ -170,6 +170,17 @@ std::filesystem::path state_dir_for_queue(const std::filesystem::path& root, std
 }
 
 StateStore::StateStore(std::filesystem::path dir, Inventory& inventory, LoadReport& report) : dir_(std::move(dir)) {
+  try {
+    open_and_load(inventory, report);
+  } catch (...) {
+    // The destructor does not run for a constructor that throws: release the lock here.
+    if (journal_fd_ >= 0) ::close(journal_fd_);
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    throw;
+  }
+}
+
+void StateStore::open_and_load(Inventory& inventory, LoadReport& report) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) throw StateError("cannot create state directory " + dir_.string() + ": " + ec.message());

@@ -1,5 +1,6 @@
 #include "inventory/update.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -140,8 +141,12 @@ class UpdateHandler {
     --depth_;
     return true;
   }
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) {
+  bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& ex) {
     if (!error_.empty()) return false;
+    if (ex.id == 406) {  // a number too large for a double: valid JSON, see parse_update
+      overflow_at_ = position;
+      overflow_token_ = token;
+    }
     std::string what = ex.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while
     // parsing value - invalid literal; last read: 'x'": keep the part after the last ": ".
@@ -169,6 +174,8 @@ class UpdateHandler {
   }
 
   std::string error_;
+  std::size_t overflow_at_ = 0;
+  std::string overflow_token_;
 
  private:
   bool scalar(const char* what) {
@@ -223,13 +230,36 @@ ParsedUpdate parse_update(std::string_view body) {
     out.error = "body is empty";
     return out;
   }
-  UpdateHandler handler;
-  try {
-    json::sax_parse(body.begin(), body.end(), &handler, json::input_format_t::json, true);
-  } catch (const std::exception& e) {  // defensive: the SAX parser reports through parse_error
-    if (handler.error_.empty()) handler.error_ = std::string("not valid JSON: ") + e.what();
+  // A raw NUL is never valid JSON, and the parser would take it for the end of input.
+  if (const auto nul = body.find('\0'); nul != std::string_view::npos) {
+    ParsedUpdate out;
+    out.error = "not valid JSON: a NUL byte at byte " + std::to_string(nul);
+    return out;
   }
-  return handler.result();
+  // nlohmann stops at a number that overflows a double (1e400), though it is valid
+  // JSON. Such a number is never a valid product_id, quantity or version, so parse
+  // again with it written as 0.0: a known field is still rejected (not an integer),
+  // an unknown one is ignored as SPEC 2 says.
+  std::string rewritten;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    UpdateHandler handler;
+    try {
+      json::sax_parse(body.begin(), body.end(), &handler, json::input_format_t::json, true);
+    } catch (const std::exception& e) {  // defensive: the SAX parser reports through parse_error
+      if (handler.error_.empty()) handler.error_ = std::string("not valid JSON: ") + e.what();
+    }
+    if (handler.overflow_token_.empty()) return handler.result();
+    const std::size_t end = std::min(handler.overflow_at_, body.size());
+    const auto at = body.substr(0, end).rfind(handler.overflow_token_);
+    if (at == std::string_view::npos) return handler.result();
+    std::string next =
+        std::string(body.substr(0, at)) + "0.0" + std::string(body.substr(at + handler.overflow_token_.size()));
+    rewritten.swap(next);
+    body = rewritten;
+  }
+  ParsedUpdate out;
+  out.error = "too many numbers out of range";
+  return out;
 }
 
 std::optional<std::string> product_id_problem(std::string_view id) {

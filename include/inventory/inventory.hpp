@@ -42,7 +42,8 @@ class Inventory {
   Inventory& operator=(const Inventory&) = delete;
 
   // Versioned updates at or below the stored version are stale and not applied;
-  // unversioned updates always apply, in arrival order.
+  // unversioned updates (and version 0, which means none) always apply, in
+  // arrival order.
   // When applied and `result` is given, it receives the entry as it now stands.
   ApplyOutcome apply(const InventoryUpdate& update, std::int64_t now_us, StockEntry* result = nullptr);
 

@@ -72,6 +72,7 @@ class StateStore {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
+  void open_and_load(Inventory& inventory, LoadReport& report);
   void open_journal_for_append();
   void write_snapshot(const Inventory& inventory);
 

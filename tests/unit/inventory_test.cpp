@@ -235,6 +235,17 @@ TEST(InventoryVersions, FirstUpdateOfAProductAlwaysApplies) {
   EXPECT_EQ(inv.apply(update("c", 6, std::numeric_limits<std::uint64_t>::max()), kT0), ApplyOutcome::kStale);
 }
 
+TEST(InventoryVersions, VersionZeroMeansNoneAndAppliesInArrivalOrder) {
+  Inventory inv;
+  EXPECT_EQ(inv.apply(update("p", 1, 0), kT0), ApplyOutcome::kApplied);
+  EXPECT_EQ(inv.apply(update("p", 2, 0), kT0 + 1), ApplyOutcome::kApplied);
+  EXPECT_EQ(inv.get("p")->quantity, 2);
+  EXPECT_EQ(inv.apply(update("p", 3, 5), kT0 + 2), ApplyOutcome::kApplied);
+  EXPECT_EQ(inv.apply(update("p", 4, 0), kT0 + 3), ApplyOutcome::kApplied);
+  EXPECT_EQ(inv.get("p")->quantity, 4);
+  EXPECT_EQ(inv.get("p")->version, 5u);
+}
+
 TEST(InventoryVersions, VersionsArePerProduct) {
   Inventory inv;
   inv.apply(update("a", 1, 100), kT0);

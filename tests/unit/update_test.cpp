@@ -325,8 +325,17 @@ TEST(ParseUpdate, FieldsInAnyOrder) {
 
 TEST(ParseUpdate, UnknownScalarFieldsAreIgnored) {
   const InventoryUpdate u =
-      expect_accepted(R"({"product_id":"a","s":"t","f":1.5,"n":-3,"b":true,"z":null,"big":1e400,"quantity":1})");
+      expect_accepted(R"({"product_id":"a","s":"t","f":1.5,"n":-3,"b":true,"z":null,"big":1e300,)"
+                      R"("huge":100000000000000000000000,"quantity":1})");
   EXPECT_EQ(u, (InventoryUpdate{"a", 1, std::nullopt}));
+}
+
+TEST(ParseUpdate, UnknownFieldWithOverflowingNumberIsIgnored) {
+  // 1e400 is valid JSON (RFC 8259 grammar); in a field we do not read it must not
+  // make the message poison.
+  EXPECT_EQ(expect_accepted(R"({"product_id":"a","quantity":1,"big":1e400})"), (InventoryUpdate{"a", 1, std::nullopt}));
+  EXPECT_EQ(expect_accepted(R"({"product_id":"a","quantity":1,"meta":{"big":-1e400}})"),
+            (InventoryUpdate{"a", 1, std::nullopt}));
 }
 
 TEST(ParseUpdate, UnknownNestedFieldsAreIgnoredEvenWhenTheyReuseKnownNames) {
