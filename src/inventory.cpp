@@ -36,7 +36,7 @@ ApplyOutcome Inventory::apply(const InventoryUpdate& update, std::int64_t at_us,
     }
     StockEntry& entry = it->second;
     entry.quantity = update.quantity;
-    if (update.version) entry.version = *update.version;
+    if (update.version && *update.version != 0) entry.version = *update.version;
     entry.updated_at_us = at_us;
     if (result) *result = entry;
   }
