@@ -117,7 +117,8 @@ AmqpSession::AmqpSession(const ConnectionSettings& settings)
       why = status_text(opened);
     }
     throw BrokerUnreachable("cannot reach RabbitMQ at " + where + ": " + why +
-                            ". Is the broker running and is the address right? (--url or AMQP_URL)");
+                            ". Is it running there? Start one with scripts/run-store.sh or `docker compose up -d`, "
+                            "or point --url / AMQP_URL at yours");
   }
 
   timeval handshake_tv = to_timeval(settings.connect_timeout);

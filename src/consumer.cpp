@@ -90,6 +90,7 @@ void InventoryConsumer::serve(AmqpSession& session) {
       if (pending_ >= batch_limit_) commit(session);
     } else if (std::holds_alternative<NoEvent>(event)) {
       if (pending_ > 0) commit(session);
+      if (poison_suppressed_ > 0) roll_poison_window();
       if (state_ && state_->wants_compaction()) state_->compact(inventory_);
     } else if (std::holds_alternative<ConsumerCancelled>(event)) {
       commit(session);
@@ -109,8 +110,8 @@ void InventoryConsumer::handle(AmqpSession& session, const Delivery& delivery) {
     session.reject(delivery.tag(), /*requeue=*/false);
     status_.count_rejected();
     std::string id(delivery.message_id());
-    log_.warn("rejected a message" + (id.empty() ? std::string() : " (message_id " + id + ")") + ": " + parsed.error +
-              "; moved to " + settings_.topology.dead_letter_queue());
+    log_poison("rejected a message" + (id.empty() ? std::string() : " (message_id " + id + ")") + ": " +
+               parsed.error + "; moved to " + settings_.topology.dead_letter_queue());
     return;
   }
   StockEntry entry;
@@ -118,6 +119,28 @@ void InventoryConsumer::handle(AmqpSession& session, const Delivery& delivery) {
     state_->append(parsed.update->product_id, entry);
   last_tag_ = delivery.tag();
   ++pending_;
+}
+
+void InventoryConsumer::roll_poison_window() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - poison_window_start_ < std::chrono::minutes(1)) return;
+  if (poison_suppressed_ > 0)
+    log_.warn("rejected " + std::to_string(poison_suppressed_) + " more poison message(s) in the last minute (moved to " +
+              settings_.topology.dead_letter_queue() + "; see status)");
+  poison_window_start_ = now;
+  poison_logged_ = 0;
+  poison_suppressed_ = 0;
+}
+
+void InventoryConsumer::log_poison(const std::string& line) {
+  constexpr std::size_t kPerMinute = 10;
+  roll_poison_window();
+  if (poison_logged_ < kPerMinute) {
+    ++poison_logged_;
+    log_.warn(line);
+  } else {
+    ++poison_suppressed_;
+  }
 }
 
 void InventoryConsumer::sync_state() {
@@ -128,6 +151,9 @@ void InventoryConsumer::commit(AmqpSession& session) {
   if (pending_ == 0) return;
   sync_state();
   session.ack(last_tag_, /*multiple=*/true);
+  if (log_.enabled(LogLevel::kDebug))
+    log_.debug("stored and acked " + std::to_string(pending_) + " update(s), up to delivery " +
+               std::to_string(last_tag_) + (state_ ? " (journal synced)" : " (memory only)"));
   pending_ = 0;
 }
 

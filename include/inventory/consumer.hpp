@@ -62,6 +62,13 @@ class InventoryConsumer {
   std::uint64_t last_tag_ = 0;
   std::size_t pending_ = 0;
   std::size_t batch_limit_ = 1;
+
+  // A flood of poison must not flood the log: a few lines a minute, then a count.
+  std::chrono::steady_clock::time_point poison_window_start_{};
+  std::size_t poison_logged_ = 0;
+  std::size_t poison_suppressed_ = 0;
+  void log_poison(const std::string& line);
+  void roll_poison_window();
 };
 
 }  // namespace inventory
