@@ -137,6 +137,25 @@ class Bench:
                     p.wait()
             self.live.remove(p)
 
+    def stop_broker(self):
+        """Stops the node this bench started, by its pid: broker.sh stop, or, if its start
+        failed before writing broker.env, the pid file the node wrote."""
+        pid_file = os.path.join(BROKER_DIR, "rabbitmq.pid")
+        if os.path.exists(os.path.join(BROKER_DIR, "broker.env")):
+            subprocess.run([BROKER_SH, "stop", BROKER_DIR], stdout=subprocess.DEVNULL)
+        elif os.path.exists(pid_file):
+            text = open(pid_file).read().strip()
+            pid = int(text) if text.isdigit() else 0
+            try:
+                if pid > 1:
+                    os.kill(pid, signal.SIGTERM)
+                    for _ in range(300):
+                        os.kill(pid, 0)
+                        time.sleep(0.1)
+            except ProcessLookupError:
+                pass
+        self.log("broker stopped")
+
     def broker_cpu(self):
         return proc_cpu(self.broker_pid)
 
@@ -493,9 +512,15 @@ class Bench:
         shutil.rmtree(WORK, ignore_errors=True)
         os.makedirs(WORK)
         self.log("starting a private RabbitMQ node")
-        subprocess.run([BROKER_SH, "fresh", BROKER_DIR], check=True, stdout=subprocess.DEVNULL)
         failed = None
+        # No signal may land between the node's start and the `try` that stops it:
+        # they wait until we are inside it (then SystemExit runs the `finally`).
+        signals = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
         try:
+            subprocess.run([BROKER_SH, "fresh", BROKER_DIR], check=True, stdout=subprocess.DEVNULL,
+                           start_new_session=True)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
             env = dict(line.strip().split("=", 1) for line in open(os.path.join(BROKER_DIR, "broker.env")) if "=" in line)
             self.url = env["AMQP_URL"]
             self.broker_pid = int(env["BROKER_PID"]) if env.get("BROKER_PID") else None
@@ -521,9 +546,9 @@ class Bench:
                 f.write(text)
             self.log(f"written to {os.path.relpath(os.path.join(OUT, 'latest.md'), ROOT)}")
         finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
             self.stop_live()
-            subprocess.run([BROKER_SH, "stop", BROKER_DIR], stdout=subprocess.DEVNULL)
-            self.log("broker stopped")
+            self.stop_broker()
         return 1 if failed else 0
 
 

@@ -434,8 +434,10 @@ TEST(Fault, CatalogueOfPoisonMessagesGoesToDeadLetterQueue) {
             std::string::npos)
       << status;
   EXPECT_NE(status.find("connected to "), std::string::npos) << status;
-  EXPECT_EQ(count_of(store.process().err(), "rejected a message"), poison.size())
-      << store.process().err();
+  // The log names rejections (rate-limited, so not necessarily each one); status counts them all.
+  const std::size_t logged = count_of(store.process().err(), "rejected a message");
+  EXPECT_GE(logged, 1u) << store.process().err();
+  EXPECT_LE(logged, poison.size()) << store.process().err();
   EXPECT_EQ(store.process().err().find(std::string(1024, 'x')), std::string::npos)
       << "a 200 KB id was logged";
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,8 +153,10 @@ std::optional<int> Process::wait_exit(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    rusage usage{};
+    const pid_t r = ::wait4(pid_, &status, WNOHANG, &usage);
     if (r == pid_) {
+      max_rss_kb_ = usage.ru_maxrss;
       exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       return exit_code_;
     }
@@ -173,6 +176,7 @@ RunResult run(std::vector<std::string> argv, std::map<std::string, std::string> 
   if (code) p.join_output();
   r.out = p.out();
   r.err = p.err();
+  r.max_rss_kb = p.max_rss_kb();
   return r;
 }
 

@@ -48,6 +48,8 @@ class Process {
 
   // Exit code (128+signal if killed), or nullopt if it did not exit in time.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout = 20s);
+  // Peak resident memory of the child, known once it has exited.
+  long max_rss_kb() const { return max_rss_kb_; }
 
  private:
   void pump(int fd, std::string& sink);
@@ -57,6 +59,7 @@ class Process {
   pid_t pid_ = -1;
   int stdin_fd_ = -1;
   std::optional<int> exit_code_;
+  long max_rss_kb_ = 0;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::string out_, err_;
@@ -67,6 +70,7 @@ class Process {
 struct RunResult {
   int exit_code = -1;
   std::string out, err;
+  long max_rss_kb = 0;
 };
 RunResult run(std::vector<std::string> argv, std::map<std::string, std::string> env = {},
               const std::string& input = "", std::chrono::milliseconds timeout = 60s);
