@@ -53,12 +53,31 @@ node_env() {
   export RABBITMQ_CTL_DIST_PORT_MAX=$((port + 10020))
 }
 
+# A throwaway CA and a server certificate for localhost/127.0.0.1, so amqps://
+# is tested for real (the CA goes to clients as --cacert).
+make_tls_files() {
+  local tls=$1
+  [[ -s "$tls/server.pem" ]] && return 0
+  command -v openssl > /dev/null || die "openssl is needed for the broker's TLS listener"
+  mkdir -p "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=inventory test CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" > /dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$tls/server.key" -out "$tls/server.csr" > /dev/null 2>&1
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$tls/san.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+    -days 30 -extfile "$tls/san.ext" -out "$tls/server.pem" > /dev/null 2>&1
+  chmod 644 "$tls"/*.pem "$tls"/*.key
+}
+
 start() {
   local dir=$1 port=${2:-}
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
+  local tls_port=
   if [[ -z "$port" && -f "$dir/broker.env" ]]; then
     port=$(sed -n 's/^BROKER_PORT=//p' "$dir/broker.env")
+    tls_port=$(sed -n 's/^BROKER_TLS_PORT=//p' "$dir/broker.env")
   fi
   if [[ -z "$port" ]]; then
     for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -69,8 +88,13 @@ start() {
     done
     [[ -n "$port" ]] || die "no free port found"
   fi
+  if [[ -z "$tls_port" ]]; then
+    tls_port=$(free_port)
+    while [[ "$tls_port" == "$port" ]] || ! port_is_free $((tls_port)); do tls_port=$(free_port); done
+  fi
   node_env "$dir" "$port"
   mkdir -p "$dir/log" "$dir/mnesia"
+  make_tls_files "$dir/tls"
   : > "$dir/enabled_plugins.tmp"; echo "[]." > "$dir/enabled_plugins"
   : > "$dir/rabbitmq-env.conf"
   # Quiet, small, and fast to boot: no disk alarm on a nearly full /tmp,
@@ -81,6 +105,12 @@ loopback_users = none
 disk_free_limit.absolute = 50MB
 log.console = false
 log.file.level = info
+listeners.ssl.default = 127.0.0.1:$tls_port
+ssl_options.cacertfile = $dir/tls/ca.pem
+ssl_options.certfile = $dir/tls/server.pem
+ssl_options.keyfile = $dir/tls/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
 CONF
   echo "[]." > "$dir/advanced.config"
   if [[ ! -f "$dir/.erlang.cookie" ]]; then
@@ -111,6 +141,8 @@ BROKER_NODE=$RABBITMQ_NODENAME
 BROKER_PID=$pid
 BROKER_HOME=$dir
 BROKER_KIND=local
+BROKER_TLS_PORT=$tls_port
+BROKER_CACERT=$dir/tls/ca.pem
 ENV
   echo "broker $RABBITMQ_NODENAME up on 127.0.0.1:$port (pid $pid, dir $dir)"
 }

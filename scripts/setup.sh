@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   g++ cmake ninja-build pkg-config git
   librabbitmq-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcli11-dev libedit-dev
-  rabbitmq-server amqp-tools python3 python3-pika tmux procps
+  rabbitmq-server amqp-tools python3 python3-pika tmux procps openssl
 )
 
 missing=()

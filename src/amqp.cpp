@@ -106,6 +106,11 @@ AmqpSession::AmqpSession(const ConnectionSettings& settings)
   const int opened = amqp_socket_open_noblock(socket, url_.host.c_str(), url_.port, &connect_tv);
   if (opened != AMQP_STATUS_OK) {
     const int saved_errno = errno;
+    if (opened == AMQP_STATUS_SSL_PEER_VERIFY_FAILED || opened == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED ||
+        opened == AMQP_STATUS_SSL_ERROR || opened == AMQP_STATUS_SSL_CONNECTION_FAILED)
+      throw BrokerUnreachable("TLS with RabbitMQ at " + where + " failed: " + status_text(opened) +
+                              ". Give the CA that signed the broker's certificate with --cacert, and use the host "
+                              "name the certificate names");
     std::string why;
     if (opened == AMQP_STATUS_TIMEOUT || opened == AMQP_STATUS_SOCKET_ERROR) {
       why = saved_errno == ECONNREFUSED || saved_errno == EHOSTUNREACH || saved_errno == ENETUNREACH

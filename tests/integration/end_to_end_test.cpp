@@ -166,3 +166,22 @@ TEST(Publisher, QueueWithOtherSettingsGetsAClearError) {
   EXPECT_NE(r.err.find("queue '" + queue + "' already exists with other settings"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("durable"), std::string::npos) << r.err;
 }
+
+TEST(EndToEnd, AmqpsWithTheBrokersCaWorksAndWithoutItFailsClearly) {
+  const auto& broker = ts::TestBroker::instance();
+  if (broker.tls_port() == 0) GTEST_SKIP() << "this broker has no TLS listener";
+  const std::string queue = ts::unique_queue("tls");
+  const std::string url = "amqps://guest:guest@localhost:" + std::to_string(broker.tls_port());
+  const auto ok = ts::publish({"--queue", queue, "--cacert", broker.cacert(), "tls-1", "4"}, url);
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("broker=amqps://guest@localhost:"), std::string::npos) << ok.out;
+
+  const auto unverified = ts::publish({"--queue", queue, "tls-2", "4"}, url);
+  EXPECT_EQ(unverified.exit_code, 1);
+  EXPECT_NE(unverified.err.find("TLS with RabbitMQ at amqps://guest@localhost:"), std::string::npos) << unverified.err;
+  EXPECT_NE(unverified.err.find("--cacert"), std::string::npos) << unverified.err;
+
+  ts::Store store(queue, {"--no-state", "--cacert", broker.cacert()}, url);
+  ASSERT_TRUE(store.wait_connected()) << store.process().err();
+  EXPECT_TRUE(store.wait_for("tls-1", "quantity=4"));
+}

@@ -27,6 +27,8 @@ void TestBroker::reload() {
   while (std::getline(in, line)) {
     if (line.rfind("AMQP_URL=", 0) == 0) url_ = line.substr(9);
     if (line.rfind("BROKER_PORT=", 0) == 0) port_ = std::stoi(line.substr(12));
+    if (line.rfind("BROKER_TLS_PORT=", 0) == 0 && line.size() > 16) tls_port_ = std::stoi(line.substr(16));
+    if (line.rfind("BROKER_CACERT=", 0) == 0) cacert_ = line.substr(14);
   }
 }
 

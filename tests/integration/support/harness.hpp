@@ -21,6 +21,9 @@ class TestBroker {
   static TestBroker& instance();
   std::string url() const { return url_; }
   int port() const { return port_; }
+  // The node's TLS listener and the CA that signed its certificate (0 / "" if none).
+  int tls_port() const { return tls_port_; }
+  std::string cacert() const { return cacert_; }
   void stop();
   void start();
   void restart();
@@ -34,8 +37,9 @@ class TestBroker {
   TestBroker();
   void reload();
   RunResult script(std::vector<std::string> args);
-  std::string dir_, url_;
+  std::string dir_, url_, cacert_;
   int port_ = 0;
+  int tls_port_ = 0;
 };
 
 // Keeps the broker up for the next test even if this one fails midway.
