@@ -264,8 +264,9 @@ class Bench:
                     cmd = [self.publisher, "--url", self.url, "--queue", queue, "--file", path]
                 else:
                     cmd = ["amqp-publish", f"--url={self.url}", "-r", queue, "-l", "-p"]
-                with open(path, "rb") as f:
-                    wall, c, b, out = self.run_timed(cmd, stdin=f, what=side)
+                with open(path, "rb") as f:  # the anchor reads the file on stdin, ours by name
+                    wall, c, b, out = self.run_timed(cmd, stdin=f if side == "anchor" else subprocess.DEVNULL,
+                                                     what=side)
                 count = self.wait_for_count(queue, n)
                 if count != n:
                     raise BenchError(f"row 2: {side} left {count} of {n} messages in {queue}")
@@ -519,7 +520,8 @@ class Bench:
         signal.pthread_sigmask(signal.SIG_BLOCK, signals)
         try:
             subprocess.run([BROKER_SH, "fresh", BROKER_DIR], check=True, stdout=subprocess.DEVNULL,
-                           start_new_session=True)
+                           start_new_session=True,  # the node must not inherit the blocked signals:
+                           preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, signals))
             signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
             env = dict(line.strip().split("=", 1) for line in open(os.path.join(BROKER_DIR, "broker.env")) if "=" in line)
             self.url = env["AMQP_URL"]

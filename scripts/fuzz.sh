@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets into build-fuzz/ (clang, ASan+UBSan) and runs each
-# for SECONDS (default 30) on a scratch copy of its seed corpus in tests/fuzz/corpus/:
-# new inputs never land in the repository. Exits 1 if a target crashes, leaks, times
-# out or breaks an invariant; the input that did it is kept under build-fuzz/fuzz-artifacts/.
+# Builds the libFuzzer targets into build-fuzz/ (clang, ASan+UBSan) and runs them
+# side by side for SECONDS (default 30) each, on scratch copies of their seed
+# corpora in tests/fuzz/corpus/: new inputs never land in the repository. Exits 1
+# if a target crashes, leaks, times out or breaks an invariant; the input that did
+# it is kept under build-fuzz/fuzz-artifacts/TARGET/.
 #   scripts/fuzz.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,10 +18,15 @@ CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelW
 cmake --build "$BUILD_DIR" --target "${TARGETS[@]}"
 
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-artifacts="$PWD/$BUILD_DIR/fuzz-artifacts"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+artifacts="$(cd "$BUILD_DIR" && pwd)/fuzz-artifacts"
 
-failed=()
+echo "fuzz: ${TARGETS[*]}, ${seconds}s each, side by side"
 for target in "${TARGETS[@]}"; do
   name=${target%_fuzz}
   mkdir -p "$scratch/$name" "$artifacts/$name"
@@ -28,12 +34,18 @@ for target in "${TARGETS[@]}"; do
   args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$artifacts/$name/")
   [[ -f tests/fuzz/$name.dict ]] && args+=(-dict="tests/fuzz/$name.dict")
-  echo "fuzz: $target for ${seconds}s"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    "$BUILD_DIR/bin/$target" "${args[@]}" "$scratch/$name" > "$scratch/$name.log" 2>&1 &
+  pids+=($!)
+done
+
+failed=()
+for i in "${!TARGETS[@]}"; do
+  target=${TARGETS[$i]}
+  name=${target%_fuzz}
   log="$scratch/$name.log"
-  if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-      "$BUILD_DIR/bin/$target" "${args[@]}" "$scratch/$name" > "$log" 2>&1; then
-    grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added)' "$log" | sed 's/^/  /'
-    grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | sed 's/^/  /'
+  if wait "${pids[$i]}"; then
+    echo "fuzz: $target: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tr -s '\t ' ' ')"
   else
     echo "fuzz: $target FAILED; its output ends:" >&2
     tail -n 60 "$log" >&2
@@ -41,9 +53,10 @@ for target in "${TARGETS[@]}"; do
     failed+=("$target")
   fi
 done
+pids=()
 
 if ((${#failed[@]})); then
   echo "fuzz: failed: ${failed[*]}" >&2
   exit 1
 fi
-echo "fuzz: ${#TARGETS[@]} targets, ${seconds}s each, no crash"
+echo "fuzz: no crash"

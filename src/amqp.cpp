@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "inventory/errors.hpp"
 
@@ -15,19 +16,6 @@ namespace inventory {
 namespace {
 
 constexpr amqp_channel_t kChannel = 1;
-
-// The broker closed our channel: code and text kept so callers can say why.
-class ChannelClosedByBroker : public LinkLost {
- public:
-  ChannelClosedByBroker(int code, std::string text, const std::string& message)
-      : LinkLost(message), code_(code), text_(std::move(text)) {}
-  int code() const { return code_; }
-  const std::string& text() const { return text_; }
-
- private:
-  int code_;
-  std::string text_;
-};
 
 timeval to_timeval(std::chrono::milliseconds ms) {
   timeval tv{};
@@ -53,6 +41,23 @@ std::string status_text(int status) { return amqp_error_string2(status); }
 std::string strip_code_name(std::string_view text) {
   const auto dash = text.find(" - ");
   return std::string(dash == std::string_view::npos ? text : text.substr(dash + 3));
+}
+
+// A channel.close that a queue declaration caused, said the way an operator
+// needs it (which queue, which setting); nullopt for any other close.
+std::optional<std::string> topology_problem(int code, std::string_view text, const std::string& user) {
+  const auto start = text.find("queue '");
+  if (start == std::string_view::npos) return std::nullopt;
+  const auto end = text.find('\'', start + 7);
+  if (end == std::string_view::npos) return std::nullopt;
+  const std::string name(text.substr(start + 7, end - start - 7));
+  const std::string why = strip_code_name(text);
+  if (code == AMQP_PRECONDITION_FAILED && text.find("inequivalent arg") != std::string_view::npos)
+    return "queue '" + name + "' already exists with other settings: " + why + ". Delete it (rabbitmqctl delete_queue " +
+           name + ") or choose another queue with --queue";
+  if (code == AMQP_ACCESS_REFUSED) return "user '" + user + "' may not declare queue '" + name + "': " + why;
+  if (code == AMQP_RESOURCE_LOCKED) return "queue '" + name + "' is exclusive to another connection: " + why;
+  return std::nullopt;
 }
 
 void destroy_envelope(amqp_envelope_t* envelope) {
@@ -191,7 +196,7 @@ void AmqpSession::close() noexcept {
     // A frozen broker must not hold up shutdown: the polite close gets a short timeout.
     timeval tv = to_timeval(std::chrono::milliseconds(2000));
     amqp_set_rpc_timeout(conn_.get(), &tv);
-    if (channel_open_) amqp_channel_close(conn_.get(), kChannel, AMQP_REPLY_SUCCESS);
+    // connection.close closes the channel too: one round trip, not two.
     amqp_connection_close(conn_.get(), AMQP_REPLY_SUCCESS);
   }
   channel_open_ = false;
@@ -226,9 +231,9 @@ void AmqpSession::fail_from_frame_method(unsigned id, void* decoded, const char*
     amqp_channel_close_ok_t ok{};
     amqp_send_method(conn_.get(), kChannel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
     channel_open_ = false;  // the connection itself is still fine
-    throw ChannelClosedByBroker(code, text,
-                                "RabbitMQ at " + url_.display() + " closed the channel while " + doing + ": " +
-                                    std::to_string(code) + " " + text);
+    if (auto problem = topology_problem(code, text, url_.user)) throw TopologyMismatch(*problem);
+    throw LinkLost("RabbitMQ at " + url_.display() + " closed the channel while " + doing + ": " +
+                   std::to_string(code) + " " + text);
   }
   if (id == AMQP_CONNECTION_CLOSE_METHOD) {
     const auto* close = static_cast<amqp_connection_close_t*>(decoded);
@@ -245,29 +250,8 @@ void AmqpSession::fail_from_frame_method(unsigned id, void* decoded, const char*
   throw LinkLost(std::string("unexpected reply from RabbitMQ while ") + doing);
 }
 
-void AmqpSession::declare_topology(const Topology& topology) {
+void AmqpSession::declare_topology(const Topology& topology, Reply reply) {
   const std::string dead = topology.dead_letter_queue();
-  const auto declare = [&](const std::string& name, amqp_table_t args) {
-    amqp_queue_declare(conn_.get(), kChannel, bytes_of(name), /*passive=*/0, /*durable=*/1,
-                       /*exclusive=*/0, /*auto_delete=*/0, args);
-    try {
-      check_rpc(("declaring queue '" + name + "'").c_str());
-    } catch (const ChannelClosedByBroker& e) {
-      if (e.code() == AMQP_PRECONDITION_FAILED)
-        throw TopologyMismatch("queue '" + name + "' already exists with other settings: " +
-                               strip_code_name(e.text()) + ". Delete it (rabbitmqctl delete_queue " + name +
-                               ") or choose another queue with --queue");
-      if (e.code() == AMQP_ACCESS_REFUSED)
-        throw TopologyMismatch("user '" + url_.user + "' may not declare queue '" + name +
-                               "': " + strip_code_name(e.text()));
-      if (e.code() == AMQP_RESOURCE_LOCKED)
-        throw TopologyMismatch("queue '" + name + "' is exclusive to another connection: " +
-                               strip_code_name(e.text()));
-      throw;
-    }
-  };
-  declare(dead, amqp_empty_table);
-
   amqp_table_entry_t entries[2];
   entries[0].key = amqp_cstring_bytes("x-dead-letter-exchange");
   entries[0].value.kind = AMQP_FIELD_KIND_UTF8;
@@ -275,12 +259,43 @@ void AmqpSession::declare_topology(const Topology& topology) {
   entries[1].key = amqp_cstring_bytes("x-dead-letter-routing-key");
   entries[1].value.kind = AMQP_FIELD_KIND_UTF8;
   entries[1].value.value.bytes = bytes_of(dead);
+
+  const auto declare = [&](const std::string& name, amqp_table_t args) {
+    if (reply == Reply::kWait) {
+      amqp_queue_declare(conn_.get(), kChannel, bytes_of(name), /*passive=*/0, /*durable=*/1,
+                         /*exclusive=*/0, /*auto_delete=*/0, args);
+      check_rpc(("declaring queue '" + name + "'").c_str());
+      return;
+    }
+    amqp_queue_declare_t method{};
+    method.queue = bytes_of(name);
+    method.durable = 1;
+    method.nowait = 1;
+    method.arguments = args;
+    send_method(AMQP_QUEUE_DECLARE_METHOD, &method, "declaring a queue");
+  };
+  declare(dead, amqp_empty_table);
   declare(topology.queue, amqp_table_t{2, entries});
 }
 
-void AmqpSession::enable_confirms() {
-  amqp_confirm_select(conn_.get(), kChannel);
-  check_rpc("enabling publisher confirms");
+void AmqpSession::enable_confirms(Reply reply) {
+  if (reply == Reply::kWait) {
+    amqp_confirm_select(conn_.get(), kChannel);
+    check_rpc("enabling publisher confirms");
+    return;
+  }
+  amqp_confirm_select_t method{};
+  method.nowait = 1;
+  send_method(AMQP_CONFIRM_SELECT_METHOD, &method, "enabling publisher confirms");
+}
+
+void AmqpSession::send_method(unsigned id, void* method, const char* doing) {
+  const int status = amqp_send_method(conn_.get(), kChannel, id, method);
+  if (status != AMQP_STATUS_OK) {
+    healthy_ = false;
+    throw LinkLost(std::string("link to RabbitMQ at ") + url_.display() + " failed while " + doing + ": " +
+                   status_text(status));
+  }
 }
 
 void AmqpSession::set_prefetch(std::uint16_t count) {

@@ -9,6 +9,7 @@
 namespace inventory {
 namespace {
 
+constexpr std::size_t kMaxCompletions = 200;  // a screenful or two, listed without asking
 constexpr const char* kGreen = "\033[32m";
 constexpr const char* kYellow = "\033[33m";
 constexpr const char* kRed = "\033[31m";
@@ -274,25 +275,36 @@ void Console::answer_status(std::string& out) const {
 }
 
 void Console::answer_help(std::string& out) const {
-  static constexpr std::string_view kHelp[][2] = {
-      {"check PRODUCT_ID QUANTITY", "is QUANTITY of the product in stock?   check 42 5"},
-      {"PRODUCT_ID QUANTITY", "the same, short                        42 5"},
-      {"get PRODUCT_ID", "stock, version and age of one product   get 42"},
-      {"list [PREFIX] [-n LIMIT]", "products in id order (50 by default)   list sku- -n 20"},
-      {"status", "link, queue, counters, where state is   status"},
-      {"help", "this list                              help"},
-      {"quit | exit | Ctrl-D", "leave                                  quit"},
+  struct Row {
+    std::string_view form, what, example;
   };
-  for (const auto& [form, what] : kHelp) {
-    if (style_.colour) out += kBold;
+  static constexpr Row kRows[] = {
+      {"check PRODUCT_ID QUANTITY", "is QUANTITY (above 0) in stock?", "check 42 5"},
+      {"PRODUCT_ID QUANTITY", "the same, short", "42 5"},
+      {"get PRODUCT_ID", "quantity, version, age", "get 42"},
+      {"list [PREFIX] [-n LIMIT]", "products by id, 50 by default", "list sku- -n 20"},
+      {"status", "link, queue, counters, state", "status"},
+      {"help", "this list", "help"},
+      {"quit, exit, Ctrl-D", "leave", "quit"},
+  };
+  std::size_t form_width = 0, what_width = 0;
+  for (const Row& row : kRows) {
+    form_width = std::max(form_width, row.form.size());
+    what_width = std::max(what_width, row.what.size());
+  }
+  for (const Row& row : kRows) {
     out += "  ";
-    out += form;
+    if (style_.colour) out += kBold;
+    out += row.form;
     if (style_.colour) out += "\033[0m";
-    out.append(28 - form.size(), ' ');
-    out += what;
+    out.append(form_width - row.form.size() + 3, ' ');
+    out += row.what;
+    out.append(what_width - row.what.size() + 3, ' ');
+    paint(out, row.example, kDim);
     out += '\n';
   }
-  out += "Answers: AVAILABLE, INSUFFICIENT_QUANTITY, PRODUCT_NOT_FOUND, INVALID_QUANTITY (asked <= 0).\n";
+  out += "Answers: AVAILABLE, INSUFFICIENT_QUANTITY, PRODUCT_NOT_FOUND, INVALID_QUANTITY.\n";
+  out += "Keys: Tab completes, Up/Down and Ctrl-R search history, Ctrl-C clears the line.\n";
 }
 
 std::vector<std::string> Console::complete(std::string_view line_before_word, std::string_view word) const {
@@ -303,7 +315,20 @@ std::vector<std::string> Console::complete(std::string_view line_before_word, st
       if (name.substr(0, word.size()) == word) out.emplace_back(name);
     return out;
   }
-  if (before.n == 1 && (before.w[0] == "check" || before.w[0] == "get")) return inventory_.ids_with_prefix(word, 200);
+  if (before.n != 1 || (before.w[0] != "check" && before.w[0] != "get")) return out;
+  Inventory::Listing listing = inventory_.list(word, kMaxCompletions);
+  out.reserve(listing.rows.size() + 1);
+  for (auto& row : listing.rows) out.push_back(std::move(row.first));
+  if (listing.matching > out.size()) {
+    // Only the first ones fit. Add the last match too: the editor inserts the
+    // prefix common to all candidates, which must be that of every match (the
+    // first and last in id order), not just of the first ones.
+    std::string last;
+    inventory_.for_each([&](const std::string& id, const StockEntry&) {
+      if (id.size() >= word.size() && std::string_view(id).substr(0, word.size()) == word && id > last) last = id;
+    });
+    if (!last.empty() && last != out.back()) out.push_back(std::move(last));
+  }
   return out;
 }
 

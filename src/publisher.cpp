@@ -30,8 +30,10 @@ std::int64_t now_seconds() {
 
 ConfirmedPublisher::ConfirmedPublisher(const PublisherSettings& settings)
     : settings_(settings), session_(settings.connection), window_(settings.window), id_prefix_(random_hex(12)) {
-  session_.declare_topology(settings_.topology);
-  session_.enable_confirms();
+  // No round trip each: the declarations and confirm.select travel with the first
+  // publish, and a mismatch comes back as TopologyMismatch while we wait for confirms.
+  session_.declare_topology(settings_.topology, Reply::kPipelined);
+  session_.enable_confirms(Reply::kPipelined);
 }
 
 std::string ConfirmedPublisher::message_id_for(std::uint64_t seq) const {

@@ -74,6 +74,10 @@ struct OutgoingMessage {
   std::string_view content_type = "application/json";
 };
 
+// Wait for the broker's answer, or send and go on (a failure then arrives as a
+// channel close on the next read, with the same typed error).
+enum class Reply { kWait, kPipelined };
+
 class AmqpSession {
  public:
   // Connects, logs in and opens channel 1. Throws BrokerUnreachable or AuthRefused.
@@ -84,8 +88,8 @@ class AmqpSession {
 
   // Declares the dead-letter queue and the queue routed to it, both durable.
   // Throws TopologyMismatch naming the queue and the setting that differs.
-  void declare_topology(const Topology& topology);
-  void enable_confirms();
+  void declare_topology(const Topology& topology, Reply reply = Reply::kWait);
+  void enable_confirms(Reply reply = Reply::kWait);
   void set_prefetch(std::uint16_t count);
   void consume(const std::string& queue);
 
@@ -116,6 +120,7 @@ class AmqpSession {
     void operator()(amqp_connection_state_t_* c) const;
   };
   void check_rpc(const char* doing);
+  void send_method(unsigned id, void* method, const char* doing);
   [[noreturn]] void fail_from_frame_method(unsigned id, void* decoded, const char* doing);
 
   BrokerUrl url_;

@@ -111,6 +111,7 @@ TEST(Bulk, ReturnedMessagesAreReportedNotCounted) {
   settings.connection.url = inventory::parse_broker_url(ts::TestBroker::instance().url());
   settings.topology.queue = queue;
   inventory::ConfirmedPublisher publisher(settings);
+  publisher.publish_and_confirm(inventory::InventoryUpdate{"r", 0, 0});  // the queue exists now
   ts::TestBroker::instance().session()->delete_queue(queue);
   std::vector<inventory::PublishOutcome> outcomes;
   const auto record = [&](const inventory::ConfirmedPublisher::Settled& s) { outcomes.push_back(s.outcome); };

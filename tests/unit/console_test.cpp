@@ -381,6 +381,27 @@ TEST_F(ConsoleRun, HelpListsEveryCommandAndTheFourAnswers) {
     EXPECT_NE(out.find(answer), std::string::npos) << answer;
 }
 
+TEST_F(ConsoleRun, HelpFitsEightyColumnsWithExamplesInOneColumn) {
+  const auto lines = lines_of(run("help"));
+  ASSERT_GE(lines.size(), kCommandNames.size());
+  std::size_t example_column = std::string::npos;
+  for (const auto& line : lines) {
+    EXPECT_LE(line.size(), 80u) << line;
+    if (line.rfind("  ", 0) != 0) continue;  // a command row, indented
+    const std::size_t at = line.rfind("   ") + 3;  // the example, after the last wide gap
+    if (example_column == std::string::npos) example_column = at;
+    EXPECT_EQ(at, example_column) << line;
+  }
+}
+
+TEST_F(ConsoleRun, HelpInColourMakesCommandsBoldAndSaysTheSame) {
+  const std::string plain = run("help");
+  std::string coloured = run("help", ConsoleStyle{true});
+  EXPECT_NE(coloured.find("\033[1mcheck PRODUCT_ID QUANTITY\033[0m"), std::string::npos) << coloured;
+  for (std::size_t at; (at = coloured.find('\033')) != std::string::npos;) coloured.erase(at, coloured.find('m', at) - at + 1);
+  EXPECT_EQ(coloured, plain);
+}
+
 TEST_F(ConsoleRun, QuitAndExitStopTheLoopAndWriteNothing) {
   Console console(inventory_, status_);
   for (std::string_view line : {"quit", "exit", " quit "}) {
@@ -446,6 +467,22 @@ TEST_F(ConsoleRun, CompletesProductIdsAfterCheckAndGet) {
   EXPECT_EQ(console.complete("get ", "sku-2"), (std::vector<std::string>{"sku-2"}));
   EXPECT_EQ(console.complete("check ", ""), (std::vector<std::string>{"42", "sku-1", "sku-2"}));
   EXPECT_TRUE(console.complete("get ", "zz").empty());
+}
+
+TEST_F(ConsoleRun, CompletionOfManyIdsKeepsThePrefixCommonToAllOfThem) {
+  // More matches than are listed: the candidates' common prefix (what the
+  // editor inserts) must still be that of every match, not "sku-1".
+  Inventory many;
+  for (int i = 0; i < 300; ++i) many.apply({"sku-1" + std::to_string(1000 + i), 1, std::nullopt}, now_us());
+  many.apply({"sku-2000", 1, std::nullopt}, now_us());
+  Console console(many, status_);
+  const auto candidates = console.complete("check ", "sku-");
+  ASSERT_GE(candidates.size(), 2u);
+  EXPECT_LE(candidates.size(), 201u);
+  EXPECT_EQ(candidates.front(), "sku-11000");
+  EXPECT_EQ(candidates.back(), "sku-2000");
+  EXPECT_EQ(console.complete("get ", "sku-11").back(), "sku-11299");
+  EXPECT_EQ(console.complete("get ", "sku-112").size(), 100u);  // all of them fit
 }
 
 TEST_F(ConsoleRun, CompletesNothingElsewhere) {
