@@ -19,7 +19,8 @@ for kind in "${kinds[@]}"; do
     *) echo "usage: scripts/sanitize.sh [address|thread]..." >&2; exit 2 ;;
   esac
   echo "sanitize: $kind -> $dir"
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINVENTORY_SANITIZE="$kind" \
+  # Debug (-O0 -g, asserts on): a third of the compile time of -O2, the same reports.
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DINVENTORY_SANITIZE="$kind" \
     -DINVENTORY_INTEGRATION_TESTS=OFF -DINVENTORY_WERROR="${INVENTORY_WERROR:-OFF}" > /dev/null
   cmake --build "$dir" --target unit_tests
   # The binary directly rather than ctest: one process, so TSan sees the whole run

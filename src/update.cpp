@@ -53,6 +53,9 @@ bool is_whitespace(char32_t cp) {
 
 enum class Field { kProductId, kQuantity, kVersion, kOther };
 
+// Written in place of a number too large for a double before parsing again.
+constexpr std::string_view kOverflowStandIn = "-0.0e-0";
+
 // A SAX handler: reads the three fields at the top level of the object without
 // building a DOM, so parsing a message allocates next to nothing.
 class UpdateHandler {
@@ -92,7 +95,7 @@ class UpdateHandler {
   bool number_float(json::number_float_t, const std::string& text) {
     if (depth_ != 1 || field_ == Field::kOther) return top_level_check();
     const bool integral = text.find_first_of(".eE") == std::string::npos;
-    if (integral) return fail(std::string(field_name()) + " is out of range");
+    if (integral || text == kOverflowStandIn) return fail(std::string(field_name()) + " is out of range");
     return fail(std::string(field_name()) + " must be an integer, not " + text);
   }
   bool string(std::string& s) {
@@ -238,7 +241,7 @@ ParsedUpdate parse_update(std::string_view body) {
   }
   // nlohmann stops at a number that overflows a double (1e400), though it is valid
   // JSON. Such a number is never a valid product_id, quantity or version, so parse
-  // again with it written as 0.0: a known field is still rejected (not an integer),
+  // again with a finite stand-in: a known field is still rejected (not an integer),
   // an unknown one is ignored as SPEC 2 says.
   std::string rewritten;
   for (int attempt = 0; attempt < 16; ++attempt) {
@@ -253,7 +256,7 @@ ParsedUpdate parse_update(std::string_view body) {
     const auto at = body.substr(0, end).rfind(handler.overflow_token_);
     if (at == std::string_view::npos) return handler.result();
     std::string next =
-        std::string(body.substr(0, at)) + "0.0" + std::string(body.substr(at + handler.overflow_token_.size()));
+        std::string(body.substr(0, at)) + std::string(kOverflowStandIn) + std::string(body.substr(at + handler.overflow_token_.size()));
     rewritten.swap(next);
     body = rewritten;
   }
