@@ -37,6 +37,8 @@ std::string_view view_of(const amqp_bytes_t& b) {
 
 std::string status_text(int status) { return amqp_error_string2(status); }
 
+std::string while_doing(const char* doing) { return doing ? std::string(" while ") + doing : std::string(); }
+
 // "PRECONDITION_FAILED - inequivalent arg ..." -> "inequivalent arg ...".
 std::string strip_code_name(std::string_view text) {
   const auto dash = text.find(" - ");
@@ -232,7 +234,7 @@ void AmqpSession::fail_from_frame_method(unsigned id, void* decoded, const char*
     amqp_send_method(conn_.get(), kChannel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
     channel_open_ = false;  // the connection itself is still fine
     if (auto problem = topology_problem(code, text, url_.user)) throw TopologyMismatch(*problem);
-    throw LinkLost("RabbitMQ at " + url_.display() + " closed the channel while " + doing + ": " +
+    throw LinkLost("RabbitMQ at " + url_.display() + " closed the channel" + while_doing(doing) + ": " +
                    std::to_string(code) + " " + text);
   }
   if (id == AMQP_CONNECTION_CLOSE_METHOD) {
@@ -243,11 +245,11 @@ void AmqpSession::fail_from_frame_method(unsigned id, void* decoded, const char*
     amqp_send_method(conn_.get(), 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
     channel_open_ = false;
     healthy_ = false;
-    throw LinkLost("RabbitMQ at " + url_.display() + " closed the connection while " + doing + ": " +
+    throw LinkLost("RabbitMQ at " + url_.display() + " closed the connection" + while_doing(doing) + ": " +
                    std::to_string(code) + " " + text);
   }
   healthy_ = false;
-  throw LinkLost(std::string("unexpected reply from RabbitMQ while ") + doing);
+  throw LinkLost(std::string("unexpected reply from RabbitMQ") + while_doing(doing));
 }
 
 void AmqpSession::declare_topology(const Topology& topology, Reply reply) {
@@ -415,7 +417,7 @@ SessionEvent AmqpSession::next_event(std::chrono::milliseconds timeout) {
       return ConsumerCancelled{};
     case AMQP_CHANNEL_CLOSE_METHOD:
     case AMQP_CONNECTION_CLOSE_METHOD:
-      fail_from_frame_method(frame.payload.method.id, frame.payload.method.decoded, "waiting for messages");
+      fail_from_frame_method(frame.payload.method.id, frame.payload.method.decoded, nullptr);
     default:
       return NoEvent{};
   }

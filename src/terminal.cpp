@@ -47,6 +47,7 @@ SignalWatch::SignalWatch() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // the terminal closed: shut down as cleanly as for SIGTERM
   sigaddset(&set, SIGWINCH);
   if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) throw std::runtime_error("cannot block signals");
   fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -81,7 +82,7 @@ int run_piped(const Console& console, SignalWatch& signals) {
     }
     if (fds[1].revents & POLLIN) {
       const int sig = signals.take();
-      if (sig == SIGINT || sig == SIGTERM) break;
+      if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) break;
     }
     if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
     const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
@@ -128,7 +129,7 @@ int run_piped(const Console& console, SignalWatch& signals) {
 
 namespace {
 
-constexpr int kRedrawKey = '\\' & 0x1f;  // Ctrl-\: the terminal makes it SIGQUIT, so no one types it
+constexpr int kRedrawKey = '\\' & 0x1f;   // Ctrl-\: the terminal turns it into SIGQUIT, no one types it
 constexpr int kKillLineKey = 'U' & 0x1f;  // Ctrl-U, bound to em-kill-line
 constexpr int kAbortKey = 'G' & 0x1f;     // Ctrl-G: leaves an incremental search
 
@@ -237,7 +238,7 @@ int redraw_command(int, int) {
     write_all(s.term_fd, cursor_move(end_row - cursor_row, 'B') + "\r" +
                              cursor_move(static_cast<int>(to_end % static_cast<std::size_t>(cols)), 'C') + "^C\r\n");
     write_all(STDERR_FILENO, text);
-    rl_forced_update_display();   // libedit draws the line anew from this row...
+    rl_forced_update_display();      // libedit draws the line anew from this row...
     s.keys.push_back(kKillLineKey);  // ...and the next key empties it
     return 0;
   }
@@ -308,7 +309,7 @@ int read_key(FILE*) {
     }
     if (fds[1].revents & POLLIN) {
       const int sig = s.signals->take();
-      if (sig == SIGTERM) {
+      if (sig == SIGTERM || sig == SIGHUP) {
         s.quit = true;
         write_all(s.term_fd, "\n");
         return EOF;

@@ -1,7 +1,7 @@
 // The store's foreground loop. A person at a terminal gets line editing,
 // history, completion and log lines printed above the prompt (libedit); a
 // script on a pipe gets one answer per line, no prompt, and exit 0 at EOF.
-// Either way SIGINT/SIGTERM arrive through a signalfd, never mid-write.
+// Either way SIGINT/SIGTERM/SIGHUP arrive through a signalfd, never mid-write.
 #pragma once
 
 #include <filesystem>
@@ -11,7 +11,7 @@
 
 namespace inventory {
 
-// Blocks SIGINT, SIGTERM and SIGWINCH for this thread and every thread started
+// Blocks SIGINT, SIGTERM, SIGHUP and SIGWINCH for this thread and every thread started
 // after it, and delivers them through a file descriptor. Create it first in main.
 class SignalWatch {
  public:

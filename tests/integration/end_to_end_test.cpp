@@ -185,3 +185,17 @@ TEST(EndToEnd, AmqpsWithTheBrokersCaWorksAndWithoutItFailsClearly) {
   ASSERT_TRUE(store.wait_connected()) << store.process().err();
   EXPECT_TRUE(store.wait_for("tls-1", "quantity=4"));
 }
+
+TEST(EndToEnd, SighupShutsDownCleanlyWithExitZero) {
+  // A closed terminal sends SIGHUP: the same clean exit as SIGTERM, state written.
+  ts::TempDir dir;
+  const std::string queue = ts::unique_queue("hup");
+  ts::Store store(queue, {"--state-dir", dir.path().string()});
+  ASSERT_TRUE(store.wait_connected());
+  ASSERT_EQ(ts::publish({"--queue", queue, "hup-1", "3"}).exit_code, 0);
+  ASSERT_TRUE(store.wait_for("hup-1", "quantity=3"));
+  EXPECT_EQ(store.stop_with(SIGHUP), 0);
+  EXPECT_NE(store.process().err().find("closed the connection"), std::string::npos) << store.process().err();
+  ts::Store again(queue, {"--state-dir", dir.path().string()}, "amqp://guest:guest@127.0.0.1:1/");
+  EXPECT_EQ(again.ask("get hup-1").rfind("product=hup-1 quantity=3", 0), 0u);
+}

@@ -40,22 +40,28 @@ class Terminal : public ::testing::Test {
 
   // The shell command that runs the store, its environment spelled out.
   std::string store_command(const std::string& extra_env = "") const {
-    std::string command = "exec env -u NO_COLOR -u AMQP_URL -u LC_ALL -u LC_CTYPE TERM=xterm-256color LANG=C.UTF-8";
+    std::string command =
+        "env -u NO_COLOR -u AMQP_URL -u LC_ALL -u LC_CTYPE TERM=xterm-256color LANG=C.UTF-8";
     command += " HOME=" + ts::shell_quote(dir_.path().string());
     if (!extra_env.empty()) command += " " + extra_env;
-    for (const std::string& arg : {ts::program("store_service"), std::string("--url"), ts::TestBroker::instance().url(),
-                                   std::string("--queue"), queue_, std::string("--state-dir"), state_dir().string(),
-                                   std::string("--retry-interval"), std::string("1")})
+    for (const std::string& arg :
+         {ts::program("store_service"), std::string("--url"), ts::TestBroker::instance().url(),
+          std::string("--queue"), queue_, std::string("--state-dir"), state_dir().string(),
+          std::string("--retry-interval"), std::string("1")})
       command += " " + ts::shell_quote(arg);
     return command;
   }
 
   // A store at the terminal, connected to the broker, its prompt showing.
-  std::unique_ptr<ts::TmuxTerminal> start_store(const std::string& extra_env = "", int width = 120) {
+  std::unique_ptr<ts::TmuxTerminal> start_store(const std::string& extra_env = "",
+                                                int width = 120) {
     auto term = std::make_unique<ts::TmuxTerminal>(dir_.path(), store_command(extra_env), width);
     ts::Screen seen;
     EXPECT_TRUE(term->wait_until(
-        [](const ts::Screen& s) { return s.has("store_service: connected to ") && s.last() == kPrompt; }, 20s, &seen))
+        [](const ts::Screen& s) {
+          return s.has("store_service: connected to ") && s.last() == kPrompt;
+        },
+        20s, &seen))
         << seen.text();
     return term;
   }
@@ -67,14 +73,16 @@ class Terminal : public ::testing::Test {
     term.press({"Enter"});
     ts::Screen seen;
     const bool ok = term.wait_until(
-        [&](const ts::Screen& s) { return s.count(answer) > before && s.last() == kPrompt; }, 10s, &seen);
+        [&](const ts::Screen& s) { return s.count(answer) > before && s.last() == kPrompt; }, 10s,
+        &seen);
     if (!ok) ADD_FAILURE() << "no '" << answer << "' after '" << line << "':\n" << seen.text();
     return ok;
   }
 
   static bool last_line_is(ts::TmuxTerminal& term, const std::string& expected) {
     ts::Screen seen;
-    const bool ok = term.wait_until([&](const ts::Screen& s) { return s.last() == expected; }, 10s, &seen);
+    const bool ok =
+        term.wait_until([&](const ts::Screen& s) { return s.last() == expected; }, 10s, &seen);
     if (!ok) ADD_FAILURE() << "last line is not '" << expected << "':\n" << seen.text();
     return ok;
   }
@@ -98,7 +106,8 @@ TEST_F(Terminal, PromptAnswersCheckAndComesBackReady) {
   EXPECT_EQ(s.count(kPrompt), 2u) << s.text();  // one prompt a command, no extra
 
   ASSERT_TRUE(ask(*term, "sku-a1 6", "INSUFFICIENT_QUANTITY product=sku-a1 asked=6 in_stock=5"));
-  ASSERT_TRUE(ask(*term, "frobnicate", "error: unknown command 'frobnicate' (type 'help' for the list)"));
+  ASSERT_TRUE(
+      ask(*term, "frobnicate", "error: unknown command 'frobnicate' (type 'help' for the list)"));
 }
 
 TEST_F(Terminal, UpArrowRecallsThePreviousCommand) {
@@ -112,8 +121,9 @@ TEST_F(Terminal, UpArrowRecallsThePreviousCommand) {
   ASSERT_TRUE(last_line_is(*term, "store> get sku-a1"));
   EXPECT_EQ(term->cursor().x, 17);  // at the end of the recalled line
   term->press({"Enter"});
-  EXPECT_TRUE(term->wait_until(
-      [](const ts::Screen& s) { return s.count("product=sku-a1 quantity=5") == 2 && s.last() == kPrompt; }));
+  EXPECT_TRUE(term->wait_until([](const ts::Screen& s) {
+    return s.count("product=sku-a1 quantity=5") == 2 && s.last() == kPrompt;
+  }));
 }
 
 TEST_F(Terminal, HistoryIsKeptAcrossRuns) {
@@ -145,14 +155,19 @@ TEST_F(Terminal, CtrlRFindsAnEarlierCommandAndEnterRunsItOnce) {
   term->type("a1");
   ts::Screen seen;
   ASSERT_TRUE(term->wait_until(
-      [](const ts::Screen& s) { return s.from_bottom(1) == "store> check sku-a1 3" && s.last().find("a1") != std::string::npos; },
+      [](const ts::Screen& s) {
+        return s.from_bottom(1) == "store> check sku-a1 3" &&
+               s.last().find("a1") != std::string::npos;
+      },
       10s, &seen))
       << seen.text();
 
   term->press({"Enter"});  // one Enter: ends the search and runs the line
   ASSERT_TRUE(term->wait_until(
-      [](const ts::Screen& s) { return s.count("AVAILABLE product=sku-a1 asked=3") == 2 && s.last() == kPrompt; }, 10s,
-      &seen))
+      [](const ts::Screen& s) {
+        return s.count("AVAILABLE product=sku-a1 asked=3") == 2 && s.last() == kPrompt;
+      },
+      10s, &seen))
       << seen.text();
   EXPECT_EQ(seen.from_bottom(1), "AVAILABLE product=sku-a1 asked=3 in_stock=5") << seen.text();
   EXPECT_NE(seen.from_bottom(2), kPrompt) << "a second, empty prompt:\n" << seen.text();
@@ -164,7 +179,8 @@ TEST_F(Terminal, TabCompletesACommandName) {
   term->type("ch");
   term->press({"Tab"});
   ASSERT_TRUE(last_line_is(*term, "store> check"));
-  EXPECT_TRUE(term->wait_until([&](const ts::Screen&) { return term->cursor().x == 13; }))  // "store> check "
+  EXPECT_TRUE(term->wait_until(
+      [&](const ts::Screen&) { return term->cursor().x == 13; }))  // "store> check "
       << term->cursor().x;
   ASSERT_TRUE(ask(*term, "sku-a1 1", "AVAILABLE product=sku-a1 asked=1 in_stock=5"));
 
@@ -191,7 +207,8 @@ TEST_F(Terminal, TabCompletesProductIdsAndDoubleTabListsThem) {
   ASSERT_TRUE(term->wait_until(
       [](const ts::Screen& s) {
         return s.from_bottom(1).find("sku-a1") != std::string::npos &&
-               s.from_bottom(1).find("sku-a2") != std::string::npos && s.last() == "store> get sku-a";
+               s.from_bottom(1).find("sku-a2") != std::string::npos &&
+               s.last() == "store> get sku-a";
       },
       10s, &seen))
       << seen.text();
@@ -210,8 +227,10 @@ TEST_F(Terminal, LogLineArrivesAboveTheHalfTypedLine) {
   ASSERT_EQ(closed.exit_code, 0) << closed.err;
   ts::Screen seen;
   ASSERT_TRUE(term->wait_until(
-      [](const ts::Screen& s) { return s.has("lost the connection") && s.last() == "store> check sku-a1"; }, 20s,
-      &seen))
+      [](const ts::Screen& s) {
+        return s.has("lost the connection") && s.last() == "store> check sku-a1";
+      },
+      20s, &seen))
       << seen.text();
   for (const auto& line : seen.lines) {
     if (line.find("lost the connection") == std::string::npos) continue;
@@ -219,17 +238,22 @@ TEST_F(Terminal, LogLineArrivesAboveTheHalfTypedLine) {
     EXPECT_NE(line.find(" store_service: warning: lost the connection"), std::string::npos) << line;
   }
   EXPECT_EQ(seen.count("store> check sku-a1"), 1u) << seen.text();
-  EXPECT_TRUE(term->wait_until([&](const ts::Screen&) { return term->cursor().x == 19; })) << term->cursor().x;
+  EXPECT_TRUE(term->wait_until([&](const ts::Screen&) { return term->cursor().x == 19; }))
+      << term->cursor().x;
 
   // The store reconnects (another line above the prompt); the line is intact.
   ASSERT_TRUE(term->wait_until(
-      [](const ts::Screen& s) { return s.count("store_service: connected to ") == 2 && s.last() == "store> check sku-a1"; },
+      [](const ts::Screen& s) {
+        return s.count("store_service: connected to ") == 2 && s.last() == "store> check sku-a1";
+      },
       20s, &seen))
       << seen.text();
   term->type(" 2");
   term->press({"Enter"});
   ASSERT_TRUE(term->wait_until(
-      [](const ts::Screen& s) { return s.from_bottom(1).rfind("AVAILABLE product=sku-a1 asked=2 in_stock=5", 0) == 0; },
+      [](const ts::Screen& s) {
+        return s.from_bottom(1).rfind("AVAILABLE product=sku-a1 asked=2 in_stock=5", 0) == 0;
+      },
       10s, &seen))
       << seen.text();
   EXPECT_EQ(seen.from_bottom(2), "store> check sku-a1 2");
@@ -250,18 +274,28 @@ TEST_F(Terminal, LogLineAndCtrlCOnALineLongerThanTheWindow) {
   ASSERT_EQ(closed.exit_code, 0) << closed.err;
   ts::Screen seen;
   ASSERT_TRUE(term->wait_until(
-      [&](const ts::Screen& s) { return s.has("lost the connection") && s.last() == "store> " + typed; }, 20s, &seen))
+      [&](const ts::Screen& s) {
+        return s.has("lost the connection") && s.last() == "store> " + typed;
+      },
+      20s, &seen))
       << seen.text();
   EXPECT_EQ(seen.count("store> check"), 1u) << "a piece of the old line is left:\n" << seen.text();
-  for (const auto& line : seen.lines)
-    if (line.find("lost the connection") != std::string::npos) EXPECT_EQ(line.find("store>"), std::string::npos) << line;
-  EXPECT_TRUE(term->wait_until([&](const ts::Screen&) { return term->cursor().x == 10 && term->cursor().y > cursor_row; }))
-      << term->cursor().x << "," << term->cursor().y;
+  for (const auto& line : seen.lines) {
+    if (line.find("lost the connection") != std::string::npos) {
+      EXPECT_EQ(line.find("store>"), std::string::npos) << line;
+    }
+  }
+  EXPECT_TRUE(term->wait_until([&](const ts::Screen&) {
+    return term->cursor().x == 10 && term->cursor().y > cursor_row;
+  })) << term->cursor().x
+      << "," << term->cursor().y;
 
   term->press({"C-c"});  // ^C after the end of the line, not in its middle
   ASSERT_TRUE(term->wait_until(
-      [&](const ts::Screen& s) { return s.from_bottom(1) == "store> " + typed + "^C" && s.last() == kPrompt; }, 10s,
-      &seen))
+      [&](const ts::Screen& s) {
+        return s.from_bottom(1) == "store> " + typed + "^C" && s.last() == kPrompt;
+      },
+      10s, &seen))
       << seen.text();
   ASSERT_TRUE(ask(*term, "check sku-a1 1", "AVAILABLE product=sku-a1 asked=1 in_stock=5"));
 }
@@ -274,25 +308,30 @@ TEST_F(Terminal, CtrlCClearsTheLineAndTheStoreKeepsRunning) {
   term->press({"C-c"});
   ts::Screen seen;
   ASSERT_TRUE(term->wait_until(
-      [](const ts::Screen& s) { return s.from_bottom(1) == "store> check sku-a1 3^C" && s.last() == kPrompt; }, 10s,
-      &seen))
+      [](const ts::Screen& s) {
+        return s.from_bottom(1) == "store> check sku-a1 3^C" && s.last() == kPrompt;
+      },
+      10s, &seen))
       << seen.text();
   EXPECT_EQ(term->cursor().x, 7);
   EXPECT_FALSE(seen.has("AVAILABLE")) << "the abandoned line ran:\n" << seen.text();
 
   ASSERT_TRUE(ask(*term, "get sku-a1", "product=sku-a1 quantity=5"));
   term->press({"C-c"});  // on an empty line too: a fresh prompt, nothing else
-  ASSERT_TRUE(term->wait_until([](const ts::Screen& s) { return s.from_bottom(1) == "store> ^C" && s.last() == kPrompt; },
-                               10s, &seen))
+  ASSERT_TRUE(term->wait_until(
+      [](const ts::Screen& s) { return s.from_bottom(1) == "store> ^C" && s.last() == kPrompt; },
+      10s, &seen))
       << seen.text();
 
   // In the middle of a Ctrl-R search as well.
   term->press({"C-r"});
   term->type("get");
-  ASSERT_TRUE(term->wait_until([](const ts::Screen& s) { return s.from_bottom(1) == "store> get sku-a1"; }, 10s, &seen))
+  ASSERT_TRUE(term->wait_until(
+      [](const ts::Screen& s) { return s.from_bottom(1) == "store> get sku-a1"; }, 10s, &seen))
       << seen.text();
   term->press({"C-c"});
-  ASSERT_TRUE(term->wait_until([](const ts::Screen& s) { return s.last() == kPrompt && s.count("^C") == 3; }, 10s, &seen))
+  ASSERT_TRUE(term->wait_until(
+      [](const ts::Screen& s) { return s.last() == kPrompt && s.count("^C") == 3; }, 10s, &seen))
       << seen.text();
   ASSERT_TRUE(ask(*term, "status", "state:"));
 }
@@ -347,8 +386,10 @@ TEST_F(Terminal, HelpListsEveryCommandWithinTheWindow) {
     help += s.lines[i] + "\n";
   }
   for (std::string_view name : inventory::kCommandNames)
-    EXPECT_NE(help.find(std::string(name)), std::string::npos) << name << " missing from:\n" << help;
-  for (const char* word : {"AVAILABLE", "INSUFFICIENT_QUANTITY", "PRODUCT_NOT_FOUND", "INVALID_QUANTITY", "Ctrl-R", "Tab"})
+    EXPECT_NE(help.find(std::string(name)), std::string::npos) << name << " missing from:\n"
+                                                               << help;
+  for (const char* word : {"AVAILABLE", "INSUFFICIENT_QUANTITY", "PRODUCT_NOT_FOUND",
+                           "INVALID_QUANTITY", "Ctrl-R", "Tab"})
     EXPECT_NE(help.find(word), std::string::npos) << word << " missing from:\n" << help;
 }
 
@@ -366,12 +407,14 @@ TEST_F(Terminal, AnswersGoToStdoutAndThePromptToTheTerminalWhenStdoutIsAFile) {
   const auto answers = dir_.path() / "answers.txt";
   ts::TmuxTerminal term(dir_.path(), store_command() + " > " + ts::shell_quote(answers.string()));
   ts::Screen seen;
-  ASSERT_TRUE(term.wait_until([](const ts::Screen& s) { return s.has("connected to ") && s.last() == kPrompt; }, 20s,
-                              &seen))
+  ASSERT_TRUE(term.wait_until(
+      [](const ts::Screen& s) { return s.has("connected to ") && s.last() == kPrompt; }, 20s,
+      &seen))
       << seen.text();
   term.type("check sku-a1 1");
   term.press({"Enter"});
-  ASSERT_TRUE(term.wait_until([](const ts::Screen& s) { return s.count(kPrompt) == 2 && s.last() == kPrompt; }));
+  ASSERT_TRUE(term.wait_until(
+      [](const ts::Screen& s) { return s.count(kPrompt) == 2 && s.last() == kPrompt; }));
   term.type("quit");
   term.press({"Enter"});
   ASSERT_EQ(term.wait_exit(20s), 0) << term.screen().text();
@@ -379,18 +422,21 @@ TEST_F(Terminal, AnswersGoToStdoutAndThePromptToTheTerminalWhenStdoutIsAFile) {
   std::ifstream in(answers);
   std::stringstream written;
   written << in.rdbuf();
-  EXPECT_EQ(written.str(), "AVAILABLE product=sku-a1 asked=1 in_stock=5\n");  // no prompt, no colour
+  EXPECT_EQ(written.str(),
+            "AVAILABLE product=sku-a1 asked=1 in_stock=5\n");  // no prompt, no colour
 }
 
 TEST_F(Terminal, PipedInputOnATerminalGetsPlainAnswersAndNoPrompt) {
   seed({{"sku-a1", 5}});
-  ts::TmuxTerminal term(dir_.path(), "printf 'check sku-a1 1\\nget nothing\\n' | " + store_command());
+  ts::TmuxTerminal term(dir_.path(),
+                        "printf 'check sku-a1 1\\nget nothing\\n' | " + store_command());
   ASSERT_EQ(term.wait_exit(20s), 0) << term.screen().text();
   const ts::Screen s = term.screen();
   EXPECT_TRUE(s.has("AVAILABLE product=sku-a1 asked=1 in_stock=5")) << s.text();
   EXPECT_TRUE(s.has("PRODUCT_NOT_FOUND product=nothing")) << s.text();
   EXPECT_FALSE(s.has(kPrompt)) << s.text();
-  EXPECT_EQ(term.screen_with_escapes().find('\033'), std::string::npos) << term.screen_with_escapes();
+  EXPECT_EQ(term.screen_with_escapes().find('\033'), std::string::npos)
+      << term.screen_with_escapes();
 }
 
 }  // namespace

@@ -39,34 +39,53 @@ std::string Screen::text() const {
   return all;
 }
 
-bool Screen::has(const std::string& needle) const { return text().find(needle) != std::string::npos; }
+bool Screen::has(const std::string& needle) const {
+  return text().find(needle) != std::string::npos;
+}
 
 std::size_t Screen::count(const std::string& needle) const {
   const std::string all = text();
   std::size_t n = 0;
-  for (std::size_t at = all.find(needle); at != std::string::npos; at = all.find(needle, at + needle.size())) ++n;
+  for (std::size_t at = all.find(needle); at != std::string::npos;
+       at = all.find(needle, at + needle.size()))
+    ++n;
   return n;
 }
 
-std::string Screen::last() const { return from_bottom(0); }
+std::string Screen::last() const {
+  return from_bottom(0);
+}
 
-std::string Screen::from_bottom(std::size_t n) const { return n < lines.size() ? lines[lines.size() - 1 - n] : ""; }
+std::string Screen::from_bottom(std::size_t n) const {
+  return n < lines.size() ? lines[lines.size() - 1 - n] : "";
+}
 
-bool TmuxTerminal::available() { return !tmux_binary().empty(); }
+bool TmuxTerminal::available() {
+  return !tmux_binary().empty();
+}
 
-TmuxTerminal::TmuxTerminal(const std::filesystem::path& dir, const std::string& shell_command, int width,
-                           int height)
-    : socket_((dir / ("tmux-" + std::to_string(++instances) + ".sock")).string()) {
-  // The whole window for the program (no status line), and a dead program's
-  // window kept so its exit status can be read.
+TmuxTerminal::TmuxTerminal(const std::filesystem::path& dir, const std::string& shell_command,
+                           int width, int height)
+    : socket_((dir / ("tmux-" + std::to_string(++instances) + ".sock")).string()),
+      status_file_((dir / ("tmux-" + std::to_string(instances) + ".status")).string()) {
+  // The whole window for the program (no status line), kept on screen once it
+  // has ended.
   const auto conf = dir / "tmux.conf";
   std::ofstream(conf) << "set -g status off\nset -g remain-on-exit on\nset -g history-limit 2000\n";
-  const RunResult r = tmux({"-f", conf.string(), "new-session", "-d", "-s", "test", "-x", std::to_string(width), "-y",
-                            std::to_string(height), shell_command});
+  // The exit status goes to a file: tmux 3.3 sometimes loses #{pane_dead_status}
+  // when it is asked while the program ends. `set -m` puts the program in a
+  // process group of its own, in the foreground: Ctrl-C reaches it and not bash.
+  const std::string wrapped =
+      "exec /bin/bash -c " +
+      shell_quote("set -m; " + shell_command + "; echo $? > " + shell_quote(status_file_));
+  const RunResult r = tmux({"-f", conf.string(), "new-session", "-d", "-s", "test", "-x",
+                            std::to_string(width), "-y", std::to_string(height), wrapped});
   if (r.exit_code != 0) throw std::runtime_error("tmux new-session failed: " + r.err);
 }
 
-TmuxTerminal::~TmuxTerminal() { tmux({"kill-server"}); }
+TmuxTerminal::~TmuxTerminal() {
+  tmux({"kill-server"});
+}
 
 RunResult TmuxTerminal::tmux(std::vector<std::string> args) const {
   args.insert(args.begin(), {tmux_binary(), "-S", socket_});
@@ -100,7 +119,8 @@ std::string TmuxTerminal::screen_with_escapes() const {
 }
 
 TmuxTerminal::Cursor TmuxTerminal::cursor() const {
-  std::istringstream in(tmux({"display-message", "-p", "-t", "test", "#{cursor_x} #{cursor_y}"}).out);
+  std::istringstream in(
+      tmux({"display-message", "-p", "-t", "test", "#{cursor_x} #{cursor_y}"}).out);
   Cursor c;
   in >> c.x >> c.y;
   return c;
@@ -127,9 +147,11 @@ std::optional<int> TmuxTerminal::wait_exit(std::chrono::milliseconds timeout) co
   std::optional<int> status;
   eventually(
       [&] {
-        std::istringstream in(tmux({"display-message", "-p", "-t", "test", "#{pane_dead} #{pane_dead_status}"}).out);
-        int dead = 0, code = -1;
-        if (in >> dead >> code && dead == 1) status = code;
+        std::ifstream in(status_file_);
+        std::string line;
+        if (std::getline(in, line) && !line.empty() &&
+            line.find_first_not_of("0123456789") == std::string::npos)
+          status = std::stoi(line);
         return status.has_value();
       },
       timeout);
