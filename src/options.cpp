@@ -8,6 +8,26 @@
 #include "inventory/errors.hpp"
 
 namespace inventory {
+namespace {
+
+// --help as well-kept CLIs write it: "--retry-interval SECONDS   Wait ... (default: 5)",
+// without CLI11's validator and exclusion annotations.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_opts(const CLI::Option* opt) const override {
+    if (opt->get_type_size() == 0) return {};
+    std::string type = opt->get_type_name();
+    type = type.substr(0, type.find(':'));
+    return type.empty() ? std::string() : " " + type;
+  }
+  std::string make_option_desc(const CLI::Option* opt) const override {
+    std::string desc = opt->get_description();
+    if (!opt->get_default_str().empty()) desc += " (default: " + opt->get_default_str() + ")";
+    return desc;
+  }
+};
+
+}  // namespace
 
 void add_connection_options(CLI::App& app, ConnectionOptions& options) {
   app.add_option("--url", options.url,
@@ -45,6 +65,9 @@ Topology make_topology(const ConnectionOptions& options) {
 }
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+  auto formatter = std::make_shared<HelpFormatter>();
+  formatter->column_width(28);
+  app.formatter(formatter);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   app.footer(environment_help() +
              "  XDG_STATE_HOME where the state directory goes by default\n"
              "Exit codes:\n"
-             "  0  quit, end of input, SIGINT or SIGTERM\n"
+             "  0  quit, end of input, SIGINT, SIGTERM or SIGHUP\n"
              "  1  the state directory cannot be used (locked by another store, unreadable)\n"
              "  2  bad usage\n"
              "Examples:\n"
