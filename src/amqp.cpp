@@ -16,6 +16,7 @@ namespace inventory {
 namespace {
 
 constexpr amqp_channel_t kChannel = 1;
+constexpr int kFrameMax = 131072;  // rabbitmq-c's and RabbitMQ's usual frame size
 
 timeval to_timeval(std::chrono::milliseconds ms) {
   timeval tv{};
@@ -156,7 +157,7 @@ AmqpSession::AmqpSession(const ConnectionSettings& settings)
   amqp_table_t props{settings.connection_name.empty() ? 1 : 2, props_entries};
 
   const amqp_rpc_reply_t login = amqp_login_with_properties(
-      conn_.get(), url_.vhost.c_str(), 0, 131072, static_cast<int>(settings.heartbeat.count()), &props,
+      conn_.get(), url_.vhost.c_str(), 0, kFrameMax, static_cast<int>(settings.heartbeat.count()), &props,
       AMQP_SASL_METHOD_PLAIN, url_.user.c_str(), url_.password.c_str());
   if (login.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
       login.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {

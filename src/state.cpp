@@ -84,16 +84,18 @@ void replay(Inventory& inventory, std::string_view id, const StockEntry& entry) 
 }  // namespace
 
 void append_record(std::string& out, std::string_view product_id, const StockEntry& entry) {
-  std::string payload;
-  payload.reserve(kFixedPayload + product_id.size());
-  payload += static_cast<char>(kRecordFormat);
-  put_le<std::int64_t>(payload, entry.quantity);
-  put_le<std::uint64_t>(payload, entry.version);
-  put_le<std::int64_t>(payload, entry.updated_at_us);
-  payload += product_id;
-  put_le<std::uint32_t>(out, static_cast<std::uint32_t>(payload.size()));
-  put_le<std::uint32_t>(out, crc32c(payload));
-  out += payload;
+  // Header first with a zero CRC, payload written in place, then the CRC filled in.
+  const std::size_t start = out.size();
+  const std::size_t payload_size = kFixedPayload + product_id.size();
+  put_le<std::uint32_t>(out, static_cast<std::uint32_t>(payload_size));
+  put_le<std::uint32_t>(out, 0);
+  out += static_cast<char>(kRecordFormat);
+  put_le<std::int64_t>(out, entry.quantity);
+  put_le<std::uint64_t>(out, entry.version);
+  put_le<std::int64_t>(out, entry.updated_at_us);
+  out += product_id;
+  const std::uint32_t crc = crc32c(std::string_view(out).substr(start + 8, payload_size));
+  for (std::size_t i = 0; i < 4; ++i) out[start + 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
 }
 
 RecordScan scan_records(std::string_view file, std::string_view magic,
