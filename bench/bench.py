@@ -208,6 +208,15 @@ class Bench:
         result = "-" if ok is None else ("PASS" if ok else "FAIL")
         self.rows.append((number, what, ours, anchor, ratio, target, result))
 
+    def ceiling(self, mode, queue, n):
+        """updates/s of bench/ceiling_probe (publish or drain), from process start to exit like ours."""
+        port = self.url.rsplit(":", 1)[1].strip("/")
+        wall, _, _, _ = self.run_timed([os.path.join(self.bin, "ceiling_probe"), mode, port, queue, str(n)],
+                                       what=f"ceiling_probe {mode}")
+        rate = n / wall
+        self.log(f"{mode} ceiling: {rate:,.0f} updates/s")
+        return rate
+
     # ---- 1. one update from the CLI ----
     def single_update(self):
         runs, queue = self.size["single_runs"], "bench_single"
@@ -255,7 +264,12 @@ class Bench:
         cpu = {"ours": [], "anchor": []}
         broker = {"ours": [], "anchor": []}
         walls = {"ours": [], "anchor": []}
+        ceiling = []
         for r in range(rounds):
+            queue = f"bench_bulk_ceiling_{r}"
+            self.fresh_queue(queue)
+            ceiling.append(self.ceiling("publish", queue, n))
+            self.drop_queue(queue)
             order = ("ours", "anchor") if r % 2 == 0 else ("anchor", "ours")
             for side in order:
                 queue = f"bench_bulk_{side}_{r}"
@@ -280,6 +294,11 @@ class Bench:
         self.row(2, f"{n:,}-update JSON Lines file, updates/s (median of {rounds}); ours `--file` confirmed, "
                     "anchor `amqp-publish -l -p` unconfirmed",
                  f"{o:,.0f}", f"{a:,.0f}", f"{o / a:.2f}x", ">= 0.8x", o / a >= 0.8)
+        c = statistics.median(ceiling)
+        self.row("2c", "the broker's own limit for row 2's work: a bare rabbitmq-c client publishing the same "
+                       "messages persistent, mandatory, confirmed, with our properties (`bench/ceiling_probe`); "
+                       "ours as a share of it",
+                 f"{o:,.0f}", f"{c:,.0f}", f"{o / c:.2f}x", "-", None)
         med = lambda xs: statistics.median(xs)
         self.cpu.append((f"2. bulk file ({n:,} lines)", f"{med(walls['ours']):.2f} s", f"{med(walls['anchor']):.2f} s",
                          f"{med(cpu['ours']):.2f} s", f"{med(cpu['anchor']):.2f} s",
@@ -352,7 +371,12 @@ class Bench:
     def drain_backlog(self):
         n, rounds = self.size["backlog"], self.size["drain_rounds"]
         result = {"ours": [], "anchor": []}
+        ceiling = []
         for r in range(rounds):
+            queue = f"bench_drain_ceiling_{r}"
+            self.publish_backlog(queue, n)
+            ceiling.append(self.ceiling("drain", queue, n))
+            self.drop_queue(queue)
             order = ("ours", "anchor") if r % 2 == 0 else ("anchor", "ours")
             for side in order:
                 queue = f"bench_drain_{side}_{r}"
@@ -369,6 +393,11 @@ class Bench:
         self.row(3, f"store draining a {n:,} persistent backlog, updates/s (median of {rounds}); ours manual acks "
                     "+ journal fsync, anchor the original's pika consumer (auto-ack, dict)",
                  f"{o:,.0f}", f"{a:,.0f}", f"{o / a:.2f}x", ">= 1.5x", o / a >= 1.5)
+        c = statistics.median(ceiling)
+        self.row("3c", "the broker's own limit for row 3's work: a bare rabbitmq-c consumer with the same manual "
+                       "acks and prefetch, no parsing, no map, no journal (`bench/ceiling_probe`); ours as a "
+                       "share of it",
+                 f"{o:,.0f}", f"{c:,.0f}", f"{o / c:.2f}x", "-", None)
         self.cpu.append((f"3. drain backlog ({n:,})", f"{med('ours', 1):.2f} s", f"{med('anchor', 1):.2f} s",
                          f"{med('ours', 2):.2f} s", f"{med('anchor', 2):.2f} s",
                          f"{med('ours', 3):.2f} s", f"{med('anchor', 3):.2f} s"))
