@@ -128,7 +128,8 @@ CONF
     sleep 0.1
   done
   [[ -s "$dir/rabbitmq.pid" ]] || die "no pid file after 30 s (see $dir/log)"
-  if ! timeout 120 "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" wait --timeout 100 "$dir/rabbitmq.pid" > "$dir/log/wait.log" 2>&1; then
+  if ! timeout 120 "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" wait --timeout 100 "$dir/rabbitmq.pid" \
+      > "$dir/log/wait.log" 2>&1 < /dev/null; then
     tail -n 30 "$dir/log/wait.log" >&2
     die "node $RABBITMQ_NODENAME did not come up (see $dir/log)"
   fi

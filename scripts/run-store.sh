@@ -6,7 +6,8 @@
 # The broker keeps running after the store exits: scripts/stop-broker.sh stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh >&2
+# Nothing before the store may read stdin: a script may be piping queries into it.
+scripts/setup.sh >&2 < /dev/null
 BUILD_DIR=${BUILD_DIR:-build}
 dir=.local/broker
 
@@ -22,7 +23,7 @@ fi
 if [[ -z $running ]]; then
   # 5672 when it is free, so the publisher's default address reaches it too.
   if (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then port=; else port=5672; fi
-  scripts/broker.sh start $dir $port >&2
+  scripts/broker.sh start $dir $port >&2 < /dev/null
   # shellcheck disable=SC1091
   source $dir/broker.env
 fi
