@@ -8,23 +8,9 @@
 
 #include "inventory/console.hpp"
 #include "inventory/log.hpp"
+#include "inventory/signal_watch.hpp"
 
 namespace inventory {
-
-// Blocks SIGINT, SIGTERM, SIGHUP and SIGWINCH for this thread and every thread started
-// after it, and delivers them through a file descriptor. Create it first in main.
-class SignalWatch {
- public:
-  SignalWatch();
-  ~SignalWatch();
-  SignalWatch(const SignalWatch&) = delete;
-  SignalWatch& operator=(const SignalWatch&) = delete;
-  int fd() const { return fd_; }
-  int take();  // the signal that is ready (0 if none)
-
- private:
-  int fd_ = -1;
-};
 
 struct TerminalSettings {
   std::filesystem::path history_file;  // empty: no history kept across runs
