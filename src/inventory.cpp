@@ -76,23 +76,27 @@ std::optional<StockEntry> Inventory::get(std::string_view product_id) const {
 }
 
 Inventory::Listing Inventory::list(std::string_view prefix, std::size_t limit) const {
+  // Keeps only the `limit` smallest ids seen so far (a max-heap), so listing or
+  // completing among a million products copies a handful of entries, not all.
   Listing out;
+  const auto by_id = [](const auto& a, const auto& b) { return a.first < b.first; };
   for (const Shard& shard : shards_) {
     std::shared_lock lock(shard.mutex);
     for (const auto& [id, entry] : shard.map) {
       if (std::string_view(id).substr(0, prefix.size()) != prefix) continue;
       ++out.matching;
-      out.rows.emplace_back(id, entry);
+      if (limit == 0) continue;
+      if (out.rows.size() == limit) {
+        if (!(id < out.rows.front().first)) continue;
+        std::pop_heap(out.rows.begin(), out.rows.end(), by_id);
+        out.rows.back() = {id, entry};
+      } else {
+        out.rows.emplace_back(id, entry);
+      }
+      std::push_heap(out.rows.begin(), out.rows.end(), by_id);
     }
   }
-  const auto by_id = [](const auto& a, const auto& b) { return a.first < b.first; };
-  if (out.rows.size() > limit) {
-    std::partial_sort(out.rows.begin(), out.rows.begin() + static_cast<std::ptrdiff_t>(limit),
-                      out.rows.end(), by_id);
-    out.rows.resize(limit);
-  } else {
-    std::sort(out.rows.begin(), out.rows.end(), by_id);
-  }
+  std::sort_heap(out.rows.begin(), out.rows.end(), by_id);
   return out;
 }
 

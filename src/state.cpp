@@ -271,6 +271,7 @@ bool StateStore::wants_compaction() const {
 
 void StateStore::compact(const Inventory& inventory) {
   sync();
+  if (journal_bytes_ <= kJournalMagic.size()) return;  // the snapshot already says it all
   write_snapshot(inventory);
   if (::ftruncate(journal_fd_, 0) != 0) fail("cannot truncate " + (dir_ / "journal").string());
   write_all(journal_fd_, kJournalMagic, dir_ / "journal");

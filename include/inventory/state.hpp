@@ -66,7 +66,8 @@ class StateStore {
 
   // True when the journal has grown past the snapshot: time to compact.
   bool wants_compaction() const;
-  // Writes a new snapshot of `inventory` (atomically) and empties the journal.
+  // Writes a new snapshot of `inventory` (atomically) and empties the journal;
+  // nothing to do when the journal is already empty.
   void compact(const Inventory& inventory);
 
   const std::filesystem::path& dir() const { return dir_; }

@@ -586,6 +586,28 @@ TEST(StateStore, CompactThenReopenKeepsEverything) {
   EXPECT_EQ(after.get("p0")->quantity, 999);
 }
 
+TEST(StateStore, CompactWithAnEmptyJournalLeavesTheSnapshotAlone) {
+  // A store that applied nothing must not rewrite a large snapshot at every exit.
+  TempDir tmp;
+  Inventory inv;
+  {
+    StateStore::LoadReport report;
+    StateStore store(tmp.path(), inv, report);
+    apply_and_append(inv, store, {"a", 1, 1}, 1000);
+    store.sync();
+  }
+  Inventory again;
+  StateStore::LoadReport report;
+  StateStore store(tmp.path(), again, report);  // compacts the one record into the snapshot
+  const auto written = fs::last_write_time(tmp.path() / "snapshot");
+  fs::last_write_time(tmp.path() / "snapshot", written - std::chrono::hours(1));
+  store.compact(again);
+  EXPECT_EQ(fs::last_write_time(tmp.path() / "snapshot"), written - std::chrono::hours(1));
+  apply_and_append(again, store, {"a", 2, 2}, 2000);
+  store.compact(again);
+  EXPECT_NE(fs::last_write_time(tmp.path() / "snapshot"), written - std::chrono::hours(1));
+}
+
 TEST(StateStore, CompactWritesPendingAppendsFirst) {
   TempDir tmp;
   Inventory before;
