@@ -78,6 +78,60 @@ void sync_dir(const std::filesystem::path& dir) {
   ::close(fd);
 }
 
+// Scans a whole file a megabyte at a time, so loading a large snapshot never
+// holds the file and the map in memory together. `size` receives the file size.
+RecordScan scan_file(const std::filesystem::path& path, std::string_view magic,
+                     const std::function<void(std::string_view, const StockEntry&)>& visit, std::uint64_t& size) {
+  constexpr std::size_t kPiece = 1 << 20;
+  size = 0;
+  RecordScan total;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return total;
+    fail("cannot open " + path.string());
+  }
+  // `buffer` always starts with the magic: the file's own, then a stand-in in
+  // front of what is left to scan, which begins at file offset `base`.
+  std::string buffer;
+  std::uint64_t base = 0;
+  bool later_piece = false, eof = false;
+  for (;;) {
+    while (!eof && buffer.size() < kPiece) {
+      const std::size_t have = buffer.size();
+      buffer.resize(have + kPiece);
+      const ssize_t n = ::read(fd, buffer.data() + have, kPiece);
+      if (n < 0 && errno == EINTR) {
+        buffer.resize(have);
+        continue;
+      }
+      if (n < 0) {
+        ::close(fd);
+        fail("cannot read " + path.string());
+      }
+      buffer.resize(have + static_cast<std::size_t>(n));
+      size += static_cast<std::uint64_t>(n);
+      eof = n == 0;
+    }
+    if (!later_piece && buffer.empty()) break;  // an empty file
+    const RecordScan piece = scan_records(buffer, magic, visit, later_piece ? base : 0);
+    total.records += piece.records;
+    if (piece.good_bytes > 0) total.good_bytes = later_piece ? base + (piece.good_bytes - magic.size()) : piece.good_bytes;
+    const bool more_to_read = piece.problem.empty() || (piece.cut_short && !eof);
+    if (!more_to_read || (eof && piece.problem.empty())) {
+      total.problem = piece.problem;
+      total.cut_short = piece.cut_short;
+      break;
+    }
+    std::string rest = buffer.substr(piece.good_bytes);
+    base = total.good_bytes;
+    buffer.assign(magic);
+    buffer += rest;
+    later_piece = true;
+  }
+  ::close(fd);
+  return total;
+}
+
 // The journal records the entry as it stands after the update: replaying is restoring.
 void replay(Inventory& inventory, std::string_view id, const StockEntry& entry) { inventory.restore(id, entry); }
 
@@ -99,8 +153,11 @@ void append_record(std::string& out, std::string_view product_id, const StockEnt
 }
 
 RecordScan scan_records(std::string_view file, std::string_view magic,
-                        const std::function<void(std::string_view, const StockEntry&)>& visit) {
+                        const std::function<void(std::string_view, const StockEntry&)>& visit,
+                        std::size_t first_record_at) {
   RecordScan scan;
+  if (first_record_at == 0) first_record_at = magic.size();
+  const auto byte = [&](std::size_t at) { return std::to_string(at - magic.size() + first_record_at); };
   if (file.empty()) return scan;
   if (file.size() < magic.size() || file.substr(0, magic.size()) != magic) {
     scan.problem = "the file does not start with " + std::string(magic);
@@ -110,26 +167,28 @@ RecordScan scan_records(std::string_view file, std::string_view magic,
   scan.good_bytes = at;
   while (at < file.size()) {
     if (file.size() - at < 8) {
-      scan.problem = "an incomplete record header at byte " + std::to_string(at);
+      scan.problem = "an incomplete record header at byte " + byte(at);
+      scan.cut_short = true;
       return scan;
     }
     const auto len = get_le<std::uint32_t>(file.data() + at);
     const auto crc = get_le<std::uint32_t>(file.data() + at + 4);
     if (len < kFixedPayload || len > kMaxPayload) {
-      scan.problem = "a record of impossible length " + std::to_string(len) + " at byte " + std::to_string(at);
+      scan.problem = "a record of impossible length " + std::to_string(len) + " at byte " + byte(at);
       return scan;
     }
     if (file.size() - at - 8 < len) {
-      scan.problem = "an incomplete record at byte " + std::to_string(at);
+      scan.problem = "an incomplete record at byte " + byte(at);
+      scan.cut_short = true;
       return scan;
     }
     const std::string_view payload = file.substr(at + 8, len);
     if (crc32c(payload) != crc) {
-      scan.problem = "a record with a bad checksum at byte " + std::to_string(at);
+      scan.problem = "a record with a bad checksum at byte " + byte(at);
       return scan;
     }
     if (static_cast<std::uint8_t>(payload[0]) != kRecordFormat) {
-      scan.problem = "a record of unknown format at byte " + std::to_string(at);
+      scan.problem = "a record of unknown format at byte " + byte(at);
       return scan;
     }
     StockEntry entry;
@@ -138,7 +197,7 @@ RecordScan scan_records(std::string_view file, std::string_view magic,
     entry.updated_at_us = get_le<std::int64_t>(payload.data() + 17);
     const std::string_view id = payload.substr(kFixedPayload);
     if (id.empty() || entry.quantity < 0) {
-      scan.problem = "a record with an invalid entry at byte " + std::to_string(at);
+      scan.problem = "a record with an invalid entry at byte " + byte(at);
       return scan;
     }
     visit(id, entry);
@@ -202,22 +261,21 @@ void StateStore::open_and_load(Inventory& inventory, LoadReport& report) {
   const std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(lock_fd_, 0) == 0) ::pwrite(lock_fd_, pid.data(), pid.size(), 0);
 
-  const std::string snapshot = read_file(dir_ / "snapshot");
-  const RecordScan snap = scan_records(snapshot, kSnapshotMagic,
-                                       [&](std::string_view id, const StockEntry& e) { replay(inventory, id, e); });
+  const auto restore = [&](std::string_view id, const StockEntry& e) { replay(inventory, id, e); };
+  std::uint64_t snapshot_size = 0;
+  const RecordScan snap = scan_file(dir_ / "snapshot", kSnapshotMagic, restore, snapshot_size);
   report.snapshot_records = snap.records;
-  snapshot_bytes_ = snapshot.size();
+  snapshot_bytes_ = snapshot_size;
   if (!snap.problem.empty())
     report.warning = "the snapshot in " + dir_.string() + " is damaged (" + snap.problem + "); kept the " +
                      std::to_string(snap.records) + " records before it";
 
   const auto journal_path = dir_ / "journal";
-  const std::string journal = read_file(journal_path);
-  const RecordScan jr = scan_records(journal, kJournalMagic,
-                                     [&](std::string_view id, const StockEntry& e) { replay(inventory, id, e); });
+  std::uint64_t journal_size = 0;
+  const RecordScan jr = scan_file(journal_path, kJournalMagic, restore, journal_size);
   report.journal_records = jr.records;
   if (!jr.problem.empty()) {
-    const std::size_t dropped = journal.size() - jr.good_bytes;
+    const std::uint64_t dropped = journal_size - jr.good_bytes;
     std::string what = "dropped " + std::to_string(dropped) + " byte(s) at the end of the journal (" + jr.problem +
                        "): the last write was cut short; every acked update is before it";
     report.warning = report.warning.empty() ? what : report.warning + "; " + what;
@@ -226,7 +284,7 @@ void StateStore::open_and_load(Inventory& inventory, LoadReport& report) {
 
   // Start every run from a fresh snapshot and an empty journal: replay stays short
   // and a torn tail is gone for good.
-  if (jr.records > 0 || !jr.problem.empty() || !snap.problem.empty() || journal.empty()) {
+  if (jr.records > 0 || !jr.problem.empty() || !snap.problem.empty() || journal_size == 0) {
     write_snapshot(inventory);
     const int fd = ::open(journal_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) fail("cannot create " + journal_path.string());

@@ -27,12 +27,16 @@ struct RecordScan {
   std::size_t good_bytes = 0;  // offset just past the last good record (magic included)
   std::size_t records = 0;
   std::string problem;         // empty when every byte was a good record
+  bool cut_short = false;      // the problem is only that the data ends inside a record
 };
 
 // Visits each good record of a file's contents, stopping at the first damaged
-// or incomplete one. Never throws on any input.
+// or incomplete one. Never throws on any input. Problems name the byte where the
+// bad record starts, counting the first record as byte `first_record_at` (the
+// magic's length, unless `file` is a later piece of a file read in pieces).
 RecordScan scan_records(std::string_view file, std::string_view magic,
-                        const std::function<void(std::string_view id, const StockEntry&)>& visit);
+                        const std::function<void(std::string_view id, const StockEntry&)>& visit,
+                        std::size_t first_record_at = 0);
 
 // ---- Where state lives -------------------------------------------------------
 // $XDG_STATE_HOME/inventory_store, else ~/.local/state/inventory_store.
