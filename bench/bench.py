@@ -458,18 +458,19 @@ class Bench:
         p = self.popen([self.store, "--quiet", "--url", UNREACHABLE] + args,
                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
         out = LineReader(p.stdout.fileno())
+        # The store loads its state before its prompt answers anything: the first
+        # `status` already shows everything it will ever load.
+        os.write(p.stdin.fileno(), b"status\n")
+        loaded = None
         while True:
-            os.write(p.stdin.fileno(), b"status\n")
-            loaded = None
-            while True:
-                line = out.readline(timeout=300)
-                if line.startswith("products:"):
-                    loaded = int(line.split()[1])
-                if line.startswith("state:"):
-                    break
-            if loaded == products:
-                return p, time.perf_counter() - t0
-            time.sleep(0.05)
+            line = out.readline(timeout=300)
+            if line.startswith("products:"):
+                loaded = int(line.split()[1])
+            if line.startswith("state:"):
+                break
+        if loaded != products:
+            raise BenchError(f"the store loaded {loaded} products, not {products}")
+        return p, time.perf_counter() - t0
 
     def stop_store(self, p):
         p.stdin.close()

@@ -39,8 +39,10 @@ int main(int argc, char** argv) {
     char id[32];
     for (std::uint64_t i = 0; i < n; ++i) {
       const int len = std::snprintf(id, sizeof id, "sku-%07llu", static_cast<unsigned long long>(i));
-      inventory.restore(std::string_view(id, static_cast<std::size_t>(len)),
-                        inventory::StockEntry{static_cast<std::int64_t>(i % 1000), i + 1, now});
+      const std::string_view product(id, static_cast<std::size_t>(len));
+      const inventory::StockEntry entry{static_cast<std::int64_t>(i % 1000), i + 1, now};
+      inventory.restore(product, entry);
+      store.append(product, entry);  // journaled like applied updates, so compact() has work to do
     }
     store.compact(inventory);
     std::printf("wrote %zu products to %s\n", inventory.size(), dir.c_str());
