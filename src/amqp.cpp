@@ -188,7 +188,6 @@ AmqpSession::AmqpSession(const ConnectionSettings& settings)
 
   amqp_channel_open(conn_.get(), kChannel);
   check_rpc("opening a channel");
-  channel_open_ = true;
 }
 
 AmqpSession::~AmqpSession() { close(); }
@@ -202,7 +201,6 @@ void AmqpSession::close() noexcept {
     // connection.close closes the channel too: one round trip, not two.
     amqp_connection_close(conn_.get(), AMQP_REPLY_SUCCESS);
   }
-  channel_open_ = false;
   conn_.reset();
 }
 
@@ -233,7 +231,7 @@ void AmqpSession::fail_from_frame_method(unsigned id, void* decoded, const char*
     std::string text(view_of(close->reply_text));
     amqp_channel_close_ok_t ok{};
     amqp_send_method(conn_.get(), kChannel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
-    channel_open_ = false;  // the connection itself is still fine
+    // The connection itself is still fine: only this channel is gone.
     if (auto problem = topology_problem(code, text, url_.user)) throw TopologyMismatch(*problem);
     throw LinkLost("RabbitMQ at " + url_.display() + " closed the channel" + while_doing(doing) + ": " +
                    std::to_string(code) + " " + text);
@@ -244,8 +242,7 @@ void AmqpSession::fail_from_frame_method(unsigned id, void* decoded, const char*
     std::string text(view_of(close->reply_text));
     amqp_connection_close_ok_t ok{};
     amqp_send_method(conn_.get(), 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
-    channel_open_ = false;
-    healthy_ = false;
+      healthy_ = false;
     throw LinkLost("RabbitMQ at " + url_.display() + " closed the connection" + while_doing(doing) + ": " +
                    std::to_string(code) + " " + text);
   }

@@ -125,7 +125,6 @@ class AmqpSession {
 
   BrokerUrl url_;
   std::unique_ptr<amqp_connection_state_t_, ConnectionDeleter> conn_;
-  bool channel_open_ = false;
   bool healthy_ = true;  // false once the link failed: no polite close then
   bool consuming_ = false;
   std::uint64_t next_publish_seq_ = 1;
