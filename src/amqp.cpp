@@ -76,7 +76,6 @@ void destroy_envelope(amqp_envelope_t* envelope) {
 Delivery::Delivery(std::unique_ptr<amqp_envelope_t_, void (*)(amqp_envelope_t_*)> envelope)
     : envelope_(std::move(envelope)) {}
 std::uint64_t Delivery::tag() const { return envelope_->delivery_tag; }
-bool Delivery::redelivered() const { return envelope_->redelivered != 0; }
 std::string_view Delivery::body() const { return view_of(envelope_->message.body); }
 std::string_view Delivery::message_id() const {
   const auto& props = envelope_->message.properties;
@@ -314,12 +313,6 @@ std::uint32_t AmqpSession::message_count(const std::string& queue) {
   const amqp_queue_declare_ok_t* ok = amqp_queue_declare(conn_.get(), kChannel, bytes_of(queue), /*passive=*/1, 0,
                                                          0, 0, amqp_empty_table);
   check_rpc(("looking up queue '" + queue + "'").c_str());
-  return ok->message_count;
-}
-
-std::uint32_t AmqpSession::purge(const std::string& queue) {
-  const amqp_queue_purge_ok_t* ok = amqp_queue_purge(conn_.get(), kChannel, bytes_of(queue));
-  check_rpc(("purging queue '" + queue + "'").c_str());
   return ok->message_count;
 }
 

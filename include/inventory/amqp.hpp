@@ -36,7 +36,6 @@ class Delivery {
  public:
   explicit Delivery(std::unique_ptr<amqp_envelope_t_, void (*)(amqp_envelope_t_*)> envelope);
   std::uint64_t tag() const;
-  bool redelivered() const;
   std::string_view body() const;
   std::string_view message_id() const;
 
@@ -95,8 +94,6 @@ class AmqpSession {
 
   // Ready messages in `queue` (a passive declare). Throws LinkLost if it does not exist.
   std::uint32_t message_count(const std::string& queue);
-  // Removes every ready message from `queue`; returns how many.
-  std::uint32_t purge(const std::string& queue);
   void delete_queue(const std::string& queue);
 
   // Sends one message to `queue` on the default exchange, mandatory. Returns the

@@ -49,9 +49,8 @@ class Console {
   // to the start of that word. Command names first, product ids after check/get.
   std::vector<std::string> complete(std::string_view line_before_word, std::string_view word) const;
 
-  void answer_check(std::string_view product_id, std::int64_t asked, std::string& out) const;
-
  private:
+  void answer_check(std::string_view product_id, std::int64_t asked, std::string& out) const;
   void answer_get(std::string_view product_id, std::string& out) const;
   void answer_list(std::string_view prefix, std::size_t limit, std::string& out) const;
   void answer_status(std::string& out) const;
